@@ -1,0 +1,89 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.datastructures import State
+from litestar.template import TemplateConfig
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from tracker import __version__, i18n
+from tracker.config import Settings, get_settings
+from tracker.db.engine import enable_sqlite_pragmas
+from tracker.db.schema import VERSION_TABLE
+from tracker.domain.errors import DomainError
+from tracker.paths import migrations_dir, static_dir
+from tracker.web.errors import exception_handlers
+from tracker.web.locale import make_locale_middleware
+from tracker.web.routes import route_handlers
+from tracker.web.startup import prepare_database
+from tracker.web.templating import make_template_engine
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    i18n.set_default_locale(settings.default_locale)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    engine = create_async_engine(settings.db_url, poolclass=NullPool if settings.is_sqlite else None)
+    if settings.is_sqlite:
+        enable_sqlite_pragmas(engine.sync_engine)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        create_all=False,
+        alembic_config=AlembicAsyncConfig(
+            script_location=str(migrations_dir()),
+            version_table_name=VERSION_TABLE,
+            render_as_batch=True,
+        ),
+    )
+
+    async def on_startup(app: Litestar) -> None:
+        await prepare_database(settings, engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await engine.dispose()
+
+    return Litestar(
+        route_handlers=[*route_handlers(), create_static_files_router(path="/static", directories=[static_dir()])],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        middleware=[make_locale_middleware(settings.default_locale)],
+        template_config=TemplateConfig(engine=make_template_engine(settings.timezone)),
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        openapi_config=OpenAPIConfig(
+            title="Responsibility tracker API",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        logging_config=LoggingConfig(
+            log_exceptions="always",
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 429, DomainError},
+            configure_root_logger=False,
+        ),
+        state=State({"settings": settings}),
+        debug=settings.debug,
+    )
+
+
+logging.getLogger("tracker").setLevel(logging.INFO)

@@ -1,0 +1,96 @@
+"""Settings from the environment (`TRACKER_*`)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class SettingsError(ValueError):
+    """A setting is unusable; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="SQLite file, uploads, generated secret")
+    database_url: str | None = Field(default=None, description="SQLAlchemy async URL; default SQLite in data_dir")
+    secret_key: str | None = Field(default=None, description="generated into data_dir on first start if unset")
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_CN"
+    debug: bool = False
+    https: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = f"unknown time zone {value!r}"
+            raise ValueError(msg) from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            msg = f"locale must be one of {', '.join(SUPPORTED_LOCALES)}"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in force, checked: an async driver we support."""
+        url = self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'tracker.sqlite3').resolve()}"
+        return check_database_url(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: from the environment, else kept in the data folder (made on first start)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def check_database_url(url: str) -> str:
+    """Return `url` normalised to an async driver, or raise SettingsError with one clear line."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        msg = f"TRACKER_DATABASE_URL is not a database URL: {url!r}"
+        raise SettingsError(msg) from exc
+    driver = parsed.drivername
+    if driver in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif driver in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        msg = f"TRACKER_DATABASE_URL uses {driver!r}; use sqlite:///PATH or postgresql://USER@HOST/DB"
+        raise SettingsError(msg)
+    return parsed.render_as_string(hide_password=False)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,38 @@
+"""Domain errors: raised by services, mapped once (web/errors.py) to pages, fragments and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; `message` is already translated."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, str] = dict(fields or {})
+
+
+class NotFound(DomainError):
+    """The object does not exist, or exists in a town the caller may not see."""
+
+    status_code = 404
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class InvalidInput(DomainError):
+    """Input that breaks a rule; `fields` maps each field to its message."""
+
+    status_code = 400
+
+
+class Conflict(DomainError):
+    """Input that is well-formed but clashes with what is stored."""
+
+    status_code = 409

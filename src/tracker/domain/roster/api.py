@@ -1,0 +1,82 @@
+"""The roster JSON API under /api/v1: towns, units, places, people, contact assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from tracker.domain.clock import local_date
+from tracker.domain.roster.schemas import (
+    ContactAssignmentOut,
+    ContactPointsIn,
+    PersonOut,
+    PlaceOut,
+    TownOut,
+    UnitOut,
+)
+from tracker.domain.roster.services import RosterService
+
+
+
+class RosterApi(Controller):
+    path = "/api/v1/towns"
+    tags = ["roster"]
+
+    @get("/", summary="List towns")
+    async def list_towns(self, roster: NamedDependency[RosterService]) -> list[TownOut]:
+        return [TownOut.model_validate(t) for t in await roster.list_towns()]
+
+    @get("/{code:str}", summary="One town")
+    async def get_town(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> TownOut:
+        return TownOut.model_validate(await roster.get_town(code))
+
+    @get("/{code:str}/units", summary="Units of a town")
+    async def list_units(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[UnitOut]:
+        town = await roster.get_town(code)
+        return [UnitOut.model_validate(u) for u in await roster.list_units(town)]
+
+    @get("/{code:str}/places", summary="Places of a town")
+    async def list_places(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[PlaceOut]:
+        town = await roster.get_town(code)
+        return [PlaceOut.model_validate(p) for p in await roster.list_places(town)]
+
+    @get("/{code:str}/people", summary="People of a town")
+    async def list_people(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[PersonOut]:
+        town = await roster.get_town(code)
+        return [PersonOut.model_validate(p) for p in await roster.list_people(town)]
+
+    @get("/{code:str}/people/{person_id:int}", summary="One person")
+    async def get_person(self, roster: NamedDependency[RosterService], code: FromPath[str], person_id: FromPath[int]) -> PersonOut:
+        town = await roster.get_town(code)
+        return PersonOut.model_validate(await roster.get_person(town, person_id))
+
+    @get("/{code:str}/contact-assignments", summary="Contact assignments, current and past")
+    async def list_assignments(
+        self, roster: NamedDependency[RosterService], now: NamedDependency[dt.datetime], code: FromPath[str], current: FromQuery[bool] = False
+    ) -> list[ContactAssignmentOut]:
+        town = await roster.get_town(code)
+        today = local_date(now, town.timezone) if current else None
+        return [ContactAssignmentOut.model_validate(a) for a in await roster.list_assignments(town, current_on=today)]
+
+    @get("/{code:str}/people/{person_id:int}/contact-points", summary="A person's current places")
+    async def get_contact_points(
+        self, roster: NamedDependency[RosterService], now: NamedDependency[dt.datetime], code: FromPath[str], person_id: FromPath[int]
+    ) -> list[ContactAssignmentOut]:
+        town = await roster.get_town(code)
+        detail = await roster.person_detail(town, person_id, local_date(now, town.timezone))
+        return [ContactAssignmentOut.model_validate(a) for a in detail.current]
+
+    @put(
+        "/{code:str}/people/{person_id:int}/contact-points",
+        summary="Replace a person's places (the contact-point rule applies; history is kept)",
+        status_code=200,
+    )
+    async def set_contact_points(
+        self, roster: NamedDependency[RosterService], now: NamedDependency[dt.datetime], code: FromPath[str], person_id: FromPath[int], data: JSONBody[ContactPointsIn]
+    ) -> list[ContactAssignmentOut]:
+        town = await roster.get_town(code)
+        current = await roster.set_contact_points(town, person_id, data.place_ids, local_date(now, town.timezone))
+        return [ContactAssignmentOut.model_validate(a) for a in current]

@@ -1,0 +1,232 @@
+"""Roster services: load, apply the rules, save. No HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person, Place, Tier, Town, Unit
+from tracker.db.repositories import (
+    ContactAssignmentRepository,
+    PersonRepository,
+    PlaceRepository,
+    TownRepository,
+    UnitRepository,
+)
+from tracker.domain.errors import InvalidInput, NotFound
+from tracker.domain.roster import rules
+from tracker.i18n import _
+
+LEADING_GROUP_ORDER = {LeadingGroupRole.LEADER: 0, LeadingGroupRole.DEPUTY: 1, LeadingGroupRole.MEMBER: 2}
+
+
+@dataclass
+class TownOverview:
+    town: Town
+    tiers: dict[Tier, list[Person]]
+    leading_group: list[Person]
+    units: list[Unit]
+    places: list[Place]
+    contacts_by_person: dict[int, list[Place]] = field(default_factory=dict)
+
+
+@dataclass
+class PersonDetail:
+    person: Person
+    chain: list[Person]
+    current: list[ContactAssignment]
+    history: list[ContactAssignment]
+    reports: list[Person]
+
+
+@dataclass
+class PlaceDetail:
+    place: Place
+    current: list[ContactAssignment]
+    history: list[ContactAssignment]
+    villages: list[Place]
+
+
+class RosterService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.towns = TownRepository(session=session)
+        self.units = UnitRepository(session=session)
+        self.places = PlaceRepository(session=session)
+        self.people = PersonRepository(session=session)
+        self.contacts = ContactAssignmentRepository(session=session)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def list_towns(self) -> Sequence[Town]:
+        return await self.towns.list(order_by=[(Town.code, False)])
+
+    async def get_town(self, code: str) -> Town:
+        town = await self.towns.get_one_or_none(code=code)
+        if town is None:
+            raise NotFound(_("No town with code %(code)s", code=code))
+        return town
+
+    async def list_units(self, town: Town) -> Sequence[Unit]:
+        return await self.units.list(Unit.town_id == town.id, order_by=[(Unit.code, False)])
+
+    async def list_places(self, town: Town) -> Sequence[Place]:
+        return await self.places.list(Place.town_id == town.id, order_by=[(Place.code, False)])
+
+    async def list_people(self, town: Town) -> Sequence[Person]:
+        return await self.people.list(
+            Person.town_id == town.id,
+            order_by=[(Person.code, False)],
+            load=[selectinload(Person.unit)],
+        )
+
+    async def get_person(self, town: Town, person_id: int) -> Person:
+        person = await self.people.get_one_or_none(
+            Person.id == person_id, Person.town_id == town.id, load=[selectinload(Person.unit)]
+        )
+        if person is None:
+            raise NotFound(_("No person %(id)s in %(town)s", id=person_id, town=town.name))
+        return person
+
+    async def get_place(self, town: Town, place_id: int) -> Place:
+        place = await self.places.get_one_or_none(Place.id == place_id, Place.town_id == town.id)
+        if place is None:
+            raise NotFound(_("No place %(id)s in %(town)s", id=place_id, town=town.name))
+        return place
+
+    async def list_assignments(self, town: Town, *, current_on: dt.date | None = None) -> list[ContactAssignment]:
+        query = (
+            select(ContactAssignment)
+            .where(ContactAssignment.town_id == town.id)
+            .options(selectinload(ContactAssignment.person), selectinload(ContactAssignment.place))
+            .order_by(ContactAssignment.person_id, ContactAssignment.valid_from, ContactAssignment.id)
+        )
+        rows = list((await self.session.scalars(query)).all())
+        if current_on is not None:
+            rows = [a for a in rows if rules.is_current(a.valid_from, a.valid_to, current_on)]
+        return rows
+
+    async def town_overview(self, town: Town, today: dt.date) -> TownOverview:
+        people = [p for p in await self.list_people(town) if p.active]
+        tiers: dict[Tier, list[Person]] = {tier: [] for tier in Tier}
+        for person in people:
+            tiers[person.tier].append(person)
+        leading_group = sorted(
+            (p for p in people if p.leading_group_role is not None),
+            key=lambda p: (LEADING_GROUP_ORDER[p.leading_group_role], p.code),  # type: ignore[index]
+        )
+        contacts: dict[int, list[Place]] = {}
+        for assignment in await self.list_assignments(town, current_on=today):
+            contacts.setdefault(assignment.person_id, []).append(assignment.place)
+        return TownOverview(
+            town=town,
+            tiers=tiers,
+            leading_group=leading_group,
+            units=list(await self.list_units(town)),
+            places=list(await self.list_places(town)),
+            contacts_by_person=contacts,
+        )
+
+    async def supervisor_chain(self, person: Person) -> list[Person]:
+        """The people above `person`, nearest first (a loop in bad data stops the walk)."""
+        chain: list[Person] = []
+        seen = {person.id}
+        current_id = person.supervisor_id
+        while current_id is not None and current_id not in seen:
+            boss = await self.people.get_one_or_none(Person.id == current_id)
+            if boss is None:
+                break
+            chain.append(boss)
+            seen.add(boss.id)
+            current_id = boss.supervisor_id
+        return chain
+
+    async def person_detail(self, town: Town, person_id: int, today: dt.date) -> PersonDetail:
+        person = await self.get_person(town, person_id)
+        links = [a for a in await self._assignments_where(ContactAssignment.person_id == person.id)]
+        reports = await self.people.list(
+            Person.supervisor_id == person.id, Person.town_id == town.id, order_by=[(Person.code, False)]
+        )
+        return PersonDetail(
+            person=person,
+            chain=await self.supervisor_chain(person),
+            current=[a for a in links if rules.is_current(a.valid_from, a.valid_to, today)],
+            history=[a for a in links if not rules.is_current(a.valid_from, a.valid_to, today)],
+            reports=list(reports),
+        )
+
+    async def place_detail(self, town: Town, place_id: int, today: dt.date) -> PlaceDetail:
+        place = await self.get_place(town, place_id)
+        if place.parent_id is not None:
+            place.parent = await self.places.get_one_or_none(Place.id == place.parent_id)
+        else:
+            place.parent = None
+        links = await self._assignments_where(ContactAssignment.place_id == place.id)
+        villages = await self.places.list(Place.parent_id == place.id, order_by=[(Place.code, False)])
+        return PlaceDetail(
+            place=place,
+            current=[a for a in links if rules.is_current(a.valid_from, a.valid_to, today)],
+            history=[a for a in links if not rules.is_current(a.valid_from, a.valid_to, today)],
+            villages=list(villages),
+        )
+
+    async def _assignments_where(self, condition: object) -> list[ContactAssignment]:
+        query = (
+            select(ContactAssignment)
+            .where(condition)  # type: ignore[arg-type]
+            .options(selectinload(ContactAssignment.person), selectinload(ContactAssignment.place))
+            .order_by(ContactAssignment.valid_from.desc(), ContactAssignment.id.desc())
+        )
+        return list((await self.session.scalars(query)).all())
+
+    # -- changing --------------------------------------------------------------------------
+
+    async def set_contact_points(
+        self, town: Town, person_id: int, place_ids: Sequence[int], today: dt.date
+    ) -> list[ContactAssignment]:
+        """Replace a person's current places with `place_ids`, keeping the old links as history.
+
+        Validates everything first (unknown places, the contact-point rule); on any problem raises
+        InvalidInput and changes nothing. The caller's unit of work commits.
+        """
+        person = await self.get_person(town, person_id)
+        places = {p.id: p for p in await self.places.list(Place.id.in_(set(place_ids)), Place.town_id == town.id)}
+        unknown = [pid for pid in place_ids if pid not in places]
+        if unknown:
+            raise InvalidInput(
+                _("Unknown place(s): %(ids)s", ids=", ".join(map(str, unknown))),
+                fields={"place_ids": _("Unknown place(s): %(ids)s", ids=", ".join(map(str, unknown)))},
+            )
+        codes = [places[pid].code for pid in place_ids]
+        problems = rules.check_contact_points(
+            rules.ContactPointCheck(person.name, person.tier, person.active, codes),
+            town.contact_points_min,
+            town.contact_points_max,
+        ) + rules.check_place_kinds(person.name, person.tier, [(places[pid].code, places[pid].kind) for pid in place_ids])
+        if problems:
+            raise InvalidInput("; ".join(problems), fields={"place_ids": "; ".join(problems)})
+
+        current = [
+            a
+            for a in await self._assignments_where(ContactAssignment.person_id == person.id)
+            if rules.is_current(a.valid_from, a.valid_to, today)
+        ]
+        change = rules.plan_contact_change([a.place_id for a in current], list(place_ids))
+        for assignment in current:
+            if assignment.place_id in change.to_end:
+                assignment.valid_to = today
+        link = rules.link_for_tier(person.tier)
+        for place_id in change.to_add:
+            self.session.add(
+                ContactAssignment(
+                    town_id=town.id, person_id=person.id, place_id=place_id, link=link, valid_from=today
+                )
+            )
+        await self.session.flush()
+        detail = await self.person_detail(town, person.id, today)
+        return detail.current

@@ -1,0 +1,139 @@
+"""Shared fixtures: every database test runs on SQLite and, when configured, on PostgreSQL.
+
+PostgreSQL comes from TRACKER_TEST_POSTGRES_URL (a database the tests may wipe). Without it the
+PostgreSQL half is skipped with a reason, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+import tracker.db.models  # noqa: F401
+from tracker.config import Settings
+from tracker.db import schema
+from tracker.db.base import metadata
+from tracker.db.session import open_session
+
+T = TypeVar("T")
+POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+def async_pg_url(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+def run(coro: Awaitable[T]) -> T:
+    """Run a coroutine from a sync test (the test client has its own loop in another thread)."""
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+async def _pg_execute(url: str, *statements: str, autocommit: bool = False) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(
+        url, poolclass=NullPool, isolation_level="AUTOCOMMIT" if autocommit else None
+    )
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+def _require_postgres() -> str:
+    if POSTGRES_URL:
+        return async_pg_url(POSTGRES_URL)
+    if IN_CI:
+        pytest.fail("CI=true but TRACKER_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI")
+    pytest.skip("PostgreSQL half skipped: set TRACKER_TEST_POSTGRES_URL to run it")
+
+# -- databases ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated to head once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    schema.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    """The PostgreSQL test database, wiped and migrated to head once per run."""
+    url = _require_postgres()
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    run(_pg_execute(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
+    schema.upgrade(url)
+    assert tables
+    return url
+
+def _truncate_all(url: str) -> None:
+    names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
+    run(_pg_execute(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database at head with no rows, on each engine in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "tracker.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_migrated")
+    _truncate_all(url)
+    yield url
+    _truncate_all(url)
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (for migration tests), on each engine in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    base = _require_postgres()
+    parsed = make_url(base)
+    name = f"{parsed.database}_empty"
+    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
+    run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"', autocommit=True))
+    yield parsed.set(database=name).render_as_string(hide_password=False)
+    run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', autocommit=True))
+
+# -- the application -------------------------------------------------------------------------
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789")
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    from tracker.app import create_app
+
+    return create_app(settings)
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app=app) as test_client:
+        yield test_client
+
+@pytest.fixture
+def db(db_url: str) -> Callable[[Callable[[Any], Awaitable[T]]], T]:
+    """Run `fn(session)` in its own session and commit: `db(lambda s: build(s))`."""
+
+    def call(fn: Callable[[Any], Awaitable[T]]) -> T:
+        async def go() -> T:
+            async with open_session(db_url) as session:
+                return await fn(session)
+
+        return run(go())
+
+    return call
