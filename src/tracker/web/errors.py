@@ -50,13 +50,26 @@ def _generic_message(status: int) -> str:
     return _("The request could not be processed")
 
 
+def _field_messages(exc: HTTPException) -> dict[str, str]:
+    """One message per field; a body that is missing, undecodable or of the wrong shape goes under "body"."""
+    if not isinstance(exc, ValidationException):
+        # Litestar answers a body it cannot decode (malformed JSON) with a plain 400.
+        return {"body": _("The request body is missing or not in the expected form")} if exc.status_code == 400 else {}
+    fields: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "")
+        if key and not (key == "data" and item.get("source") == "body"):
+            fields[key] = str(item.get("message", ""))
+        else:  # no key: the body as a whole is wrong (not an object); key "data": no body at all
+            fields["body"] = _("The request body is missing or not in the expected form")
+    return fields
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
-    fields: dict[str, str] = {}
-    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
-        for item in exc.extra:
-            if isinstance(item, dict) and item.get("key"):
-                fields[str(item["key"])] = str(item.get("message", ""))
+    fields = _field_messages(exc)
     message = exc.detail if isinstance(exc, ValidationException | NotAuthorizedException | PermissionDeniedException) else ""
     if isinstance(exc, NotFoundException) or not message:
         message = _generic_message(status)

@@ -198,10 +198,13 @@ class RosterService:
         places = {p.id: p for p in await self.places.list(Place.id.in_(set(place_ids)), Place.town_id == town.id)}
         unknown = [pid for pid in place_ids if pid not in places]
         if unknown:
-            raise InvalidInput(
-                _("Unknown place(s): %(ids)s", ids=", ".join(map(str, unknown))),
-                fields={"place_ids": _("Unknown place(s): %(ids)s", ids=", ".join(map(str, unknown)))},
+            message = _(
+                "%(person)s: no place %(ids)s in %(town)s",
+                person=person.name,
+                ids=", ".join(map(str, unknown)),
+                town=town.name,
             )
+            raise InvalidInput(message, fields={"place_ids": message})
         codes = [places[pid].code for pid in place_ids]
         problems = rules.check_contact_points(
             rules.ContactPointCheck(person.name, person.tier, person.active, codes),
