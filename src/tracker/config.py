@@ -29,7 +29,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
     debug: bool = False
-    https: bool = False
+    https: bool = Field(default=False, description="mark cookies Secure (behind HTTPS)")
+    session_idle_minutes: int = Field(default=240, ge=5, description="sign out after this long unused")
+    session_lifetime_hours: int = Field(default=12, ge=1, description="absolute lifetime of a session")
+    keep_signed_in_days: int = Field(default=30, ge=1, description='"keep me signed in on this phone"')
 
     @field_validator("timezone")
     @classmethod

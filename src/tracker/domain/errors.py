@@ -22,6 +22,11 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class OutOfReach(NotFound):
+    """The object exists but belongs where the caller may not look (another town): answered as 404,
+    and logged as a refused access."""
+
+
 class NotAllowed(DomainError):
     status_code = 403
 

@@ -1,5 +1,7 @@
 """Every model, imported so that the metadata is complete for migrations and tests."""
 
+from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, Role, User, ViewerTown
+from tracker.db.models.audit import AuditEntry
 from tracker.db.models.roster import (
     ContactAssignment,
     ContactLink,
@@ -14,6 +16,13 @@ from tracker.db.models.roster import (
 )
 
 __all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "LoginAttempt",
+    "LoginSession",
+    "Role",
+    "User",
+    "ViewerTown",
     "ContactAssignment",
     "ContactLink",
     "LeadingGroupRole",
@@ -25,3 +34,8 @@ __all__ = [
     "Unit",
     "UnitKind",
 ]
+
+# Every create, update and delete of these models is written to the audit log.
+from tracker.domain.audit.listener import install_audit_listener  # noqa: E402
+
+install_audit_listener()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.db.base import Base
 
 
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+def portable_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column: stores the value, a CHECK constraint, no native PG type to migrate."""
     return Enum(
         enum_cls,
@@ -72,7 +72,7 @@ class Unit(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    kind: Mapped[UnitKind] = mapped_column(portable_enum(UnitKind, "unit_kind"))
 
 
 class Place(Base):
@@ -82,7 +82,7 @@ class Place(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind, "place_kind"))
+    kind: Mapped[PlaceKind] = mapped_column(portable_enum(PlaceKind, "place_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -98,7 +98,7 @@ class Person(Base):
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(32))
-    tier: Mapped[Tier] = mapped_column(_enum(Tier, "tier"))
+    tier: Mapped[Tier] = mapped_column(portable_enum(Tier, "tier"))
     post: Mapped[str] = mapped_column(String(100), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(
@@ -106,7 +106,7 @@ class Person(Base):
     )
     active: Mapped[bool] = mapped_column(default=True)
     leading_group_role: Mapped[LeadingGroupRole | None] = mapped_column(
-        _enum(LeadingGroupRole, "leading_group_role")
+        portable_enum(LeadingGroupRole, "leading_group_role")
     )
 
     unit: Mapped[Unit | None] = relationship(lazy="raise")
@@ -121,7 +121,7 @@ class ContactAssignment(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), index=True)
-    link: Mapped[ContactLink] = mapped_column(_enum(ContactLink, "contact_link"))
+    link: Mapped[ContactLink] = mapped_column(portable_enum(ContactLink, "contact_link"))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
 

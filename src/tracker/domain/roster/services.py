@@ -18,7 +18,8 @@ from tracker.db.repositories import (
     TownRepository,
     UnitRepository,
 )
-from tracker.domain.errors import InvalidInput, NotFound
+from tracker.domain.accounts.access import Actor, can_manage_town, can_read_town
+from tracker.domain.errors import InvalidInput, NotAllowed, NotFound, OutOfReach
 from tracker.domain.roster import rules
 from tracker.i18n import _
 
@@ -53,8 +54,10 @@ class PlaceDetail:
 
 
 class RosterService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None = None) -> None:
+        """`actor` None means the system itself (command line, seeding): no object-level limits."""
         self.session = session
+        self.actor = actor
         self.towns = TownRepository(session=session)
         self.units = UnitRepository(session=session)
         self.places = PlaceRepository(session=session)
@@ -64,13 +67,21 @@ class RosterService:
     # -- reading ---------------------------------------------------------------------------
 
     async def list_towns(self) -> Sequence[Town]:
-        return await self.towns.list(order_by=[(Town.code, False)])
+        towns = await self.towns.list(order_by=[(Town.code, False)])
+        return [t for t in towns if self.actor is None or can_read_town(self.actor, t.id)]
 
     async def get_town(self, code: str) -> Town:
+        """The town, if the actor may see it; a town out of reach is answered as missing."""
         town = await self.towns.get_one_or_none(code=code)
         if town is None:
             raise NotFound(_("No town with code %(code)s", code=code))
+        if self.actor is not None and not can_read_town(self.actor, town.id):
+            raise OutOfReach(_("No town with code %(code)s", code=code))
         return town
+
+    def require_manage(self, town: Town) -> None:
+        if self.actor is not None and not can_manage_town(self.actor, town.id):
+            raise NotAllowed(_("Only the town's secretary may change its roster"))
 
     async def list_units(self, town: Town) -> Sequence[Unit]:
         return await self.units.list(Unit.town_id == town.id, order_by=[(Unit.code, False)])
@@ -194,6 +205,7 @@ class RosterService:
         Validates everything first (unknown places, the contact-point rule); on any problem raises
         InvalidInput and changes nothing. The caller's unit of work commits.
         """
+        self.require_manage(town)
         person = await self.get_person(town, person_id)
         places = {p.id: p for p in await self.places.list(Place.id.in_(set(place_ids)), Place.town_id == town.id)}
         unknown = [pid for pid in place_ids if pid not in places]

@@ -1,0 +1,89 @@
+"""Accounts: users, their server-side sessions, API tokens, login attempts, viewers' towns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.db.base import Base
+from tracker.db.models.roster import portable_enum
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"  # every town
+    SECRETARY = "secretary"  # their town: roster, assignments, reviews, settings
+    OFFICIAL = "official"  # own work + read below them in the supervisor chain
+    MEMBER = "member"  # own work
+    VIEWER = "viewer"  # read-only over one or more towns (the county)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(portable_enum(Role, "role"))
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), unique=True, index=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ViewerTown(Base):
+    """A town a county viewer may read."""
+
+    __tablename__ = "viewer_town"
+    __table_args__ = (UniqueConstraint("user_id", "town_id", name="uq_viewer_town_user_town"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
+
+
+class LoginSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "login_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    keep_signed_in: Mapped[bool] = mapped_column(default=False)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal API token (Authorization: Bearer); stored hashed, shown once."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class LoginAttempt(Base):
+    """Every failed login, by login name and by address, for the brute-force lockout."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_login_at", "login", "attempted_at"),
+        Index("ix_login_attempt_ip_at", "ip", "attempted_at"),
+    )
+
+    login: Mapped[str] = mapped_column(String(128))
+    ip: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

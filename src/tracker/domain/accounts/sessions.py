@@ -1,0 +1,213 @@
+"""Signing in and out: server-side sessions, API tokens, the brute-force lockout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, User, ViewerTown
+from tracker.db.models.roster import Person
+from tracker.domain.accounts import passwords, rules
+from tracker.domain.accounts.access import Actor
+from tracker.domain.accounts.errors import LockedOut, SignInRefused
+from tracker.domain.audit.context import AuditActor, acting_as, current_actor
+from tracker.domain.audit.services import record_event
+from tracker.i18n import _
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str
+    session: LoginSession
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+class SessionService:
+    def __init__(self, session: AsyncSession, policy: rules.SessionPolicy) -> None:
+        self.session = session
+        self.policy = policy
+
+    # -- signing in ------------------------------------------------------------------------
+
+    async def _find_user(self, login: str) -> User | None:
+        user = await self.session.scalar(select(User).where(User.login == rules.normalise_login(login)))
+        if user is not None:
+            return user
+        digits = _digits(login)
+        if len(digits) >= 5 and digits == login.strip().lstrip("+").replace(" ", "").replace("-", ""):
+            return await self.session.scalar(
+                select(User).join(Person, Person.id == User.person_id).where(Person.phone == login.strip())
+            )
+        return None
+
+    async def _recent_failures(self, login: str, ip: str, now: dt.datetime) -> tuple[list[dt.datetime], list[dt.datetime]]:
+        since = now - rules.LOCKOUT_WINDOW
+        rows = (
+            await self.session.execute(
+                select(LoginAttempt.login, LoginAttempt.ip, LoginAttempt.attempted_at).where(
+                    LoginAttempt.attempted_at > since,
+                    or_(LoginAttempt.login == login, LoginAttempt.ip == ip),
+                )
+            )
+        ).all()
+        return [r.attempted_at for r in rows if r.login == login], [r.attempted_at for r in rows if r.ip == ip]
+
+    async def sign_in(
+        self, login: str, password: str, *, keep_signed_in: bool, ip: str, user_agent: str, now: dt.datetime
+    ) -> SignedIn:
+        """Check the lockout, then the password; on success open a new session with a new token.
+
+        Raises LockedOut or SignInRefused; both leave a trace in the audit log (committed by the caller
+        even though the sign-in failed: see the controller).
+        """
+        key = rules.normalise_login(login)[: rules.LOGIN_MAX_LENGTH]
+        by_login, by_ip = await self._recent_failures(key, ip, now)
+        if rules.is_locked_out(by_login, now) or rules.is_locked_out(by_ip, now):
+            until = max(filter(None, [rules.lockout_ends(by_login, now), rules.lockout_ends(by_ip, now)]))
+            minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+            await record_event(self.session, "login_locked", now=now, details={"login": key}, actor_name=key)
+            raise LockedOut(
+                _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes)
+            )
+        user = await self._find_user(login)
+        valid = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
+        if user is None or not valid:
+            self.session.add(LoginAttempt(login=key, ip=ip, attempted_at=now))
+            await record_event(
+                self.session, "login_failed", now=now, town_id=user.town_id if user else None,
+                details={"login": key}, actor_name=key,
+            )
+            raise SignInRefused(_("Wrong login name or password"))
+        if not user.active:
+            await record_event(
+                self.session, "login_refused", now=now, town_id=user.town_id, object_type="app_user",
+                object_id=user.id, details={"reason": "disabled"}, actor_name=user.login, actor_user_id=user.id,
+            )
+            raise SignInRefused(_("This account is disabled; ask the town's secretary"))
+        keep = keep_signed_in and rules.may_keep_signed_in(user.role)
+        token = rules.new_token()
+        login_session = LoginSession(
+            token_hash=rules.token_hash(token),
+            user_id=user.id,
+            last_seen_at=now,
+            expires_at=rules.session_expiry(now, keep, self.policy),
+            keep_signed_in=keep,
+            ip=ip,
+            user_agent=user_agent[:255],
+        )
+        self.session.add(login_session)
+        with acting_as(AuditActor(user.id, user.login, ip)):
+            if passwords.needs_rehash(user.password_hash):
+                user.password_hash = passwords.hash_password(password)
+            user.last_login_at = now
+            await self.session.flush()
+            await record_event(
+                self.session, "login", now=now, town_id=user.town_id, object_type="app_user", object_id=user.id,
+                details={"keep_signed_in": keep},
+            )
+        return SignedIn(user=user, token=token, session=login_session)
+
+    # -- recognising a request ---------------------------------------------------------------
+
+    async def resolve_session(self, token: str, now: dt.datetime) -> tuple[User, LoginSession] | None:
+        row = (
+            await self.session.execute(
+                select(LoginSession, User)
+                .join(User, User.id == LoginSession.user_id)
+                .where(LoginSession.token_hash == rules.token_hash(token))
+            )
+        ).first()
+        if row is None:
+            return None
+        login_session, user = row
+        state = rules.session_state(
+            last_seen_at=login_session.last_seen_at,
+            expires_at=login_session.expires_at,
+            ended_at=login_session.ended_at,
+            keep_signed_in=login_session.keep_signed_in,
+            now=now,
+            policy=self.policy,
+        )
+        if state is not rules.SessionState.VALID or not user.active:
+            return None
+        if rules.should_touch(login_session.last_seen_at, now):
+            await self.session.execute(
+                update(LoginSession).where(LoginSession.id == login_session.id).values(last_seen_at=now)
+            )
+        return user, login_session
+
+    async def resolve_api_token(self, token: str, now: dt.datetime) -> User | None:
+        row = (
+            await self.session.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == rules.token_hash(token), ApiToken.revoked_at.is_(None))
+            )
+        ).first()
+        if row is None or not row[1].active:
+            return None
+        api_token, user = row
+        if api_token.last_used_at is None or rules.should_touch(api_token.last_used_at, now):
+            await self.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+        return user
+
+    async def actor_for(self, user: User, session_id: int | None) -> Actor:
+        viewer_towns = frozenset(
+            (await self.session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))).all()
+        )
+        return Actor(
+            user_id=user.id,
+            login=user.login,
+            role=user.role,
+            town_id=user.town_id,
+            person_id=user.person_id,
+            viewer_town_ids=viewer_towns,
+            must_change_password=user.must_change_password,
+            session_id=session_id,
+            locale=user.locale,
+        )
+
+    # -- signing out -----------------------------------------------------------------------
+
+    async def sign_out(self, user_id: int, session_id: int, now: dt.datetime, town_id: int | None) -> None:
+        await self.session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == session_id, LoginSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+        await record_event(self.session, "logout", now=now, town_id=town_id, object_type="app_user", object_id=user_id)
+
+    async def end_all_sessions(self, user_id: int, now: dt.datetime, *, keep_session_id: int | None = None) -> int:
+        """End every open session of a user (but `keep_session_id`); returns how many."""
+        conditions = [LoginSession.user_id == user_id, LoginSession.ended_at.is_(None)]
+        if keep_session_id is not None:
+            conditions.append(LoginSession.id != keep_session_id)
+        result = await self.session.execute(update(LoginSession).where(*conditions).values(ended_at=now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def open_sessions(self, user_id: int, now: dt.datetime) -> list[LoginSession]:
+        rows = (
+            await self.session.scalars(
+                select(LoginSession)
+                .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None), LoginSession.expires_at > now)
+                .order_by(LoginSession.last_seen_at.desc())
+            )
+        ).all()
+        return [
+            s for s in rows
+            if rules.session_state(
+                last_seen_at=s.last_seen_at, expires_at=s.expires_at, ended_at=s.ended_at,
+                keep_signed_in=s.keep_signed_in, now=now, policy=self.policy,
+            ) is rules.SessionState.VALID
+        ]
+
+
+def audit_actor_for(user: User | None, ip: str) -> AuditActor:
+    return AuditActor(user.id, user.login, ip) if user else AuditActor(None, current_actor().name, ip)

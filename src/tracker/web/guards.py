@@ -1,0 +1,61 @@
+"""Function-level access decisions.
+
+`require_login` is installed on the whole application, so a route is private unless its handler
+says `opt={"public": True}`. Role guards narrow a route further. Object-level checks (which town,
+whose work) are the services' job (domain/accounts/access.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from tracker.db.models.accounts import Role
+from tracker.domain.accounts.access import Actor
+from tracker.domain.accounts.errors import PasswordChangeRequired
+from tracker.i18n import _
+
+PUBLIC = {"public": True}
+# Routes a user who must still change their first password may reach.
+PASSWORD_CHANGE_PENDING_OK = {"password_change_pending_ok": True}
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+
+def current_actor(connection: ASGIConnection) -> Actor | None:
+    return connection.scope.get("user")  # type: ignore[return-value]
+
+
+def require_login(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    if handler.opt.get("public"):
+        return
+    actor = current_actor(connection)
+    if actor is None:
+        raise NotAuthorizedException(_("Please sign in"))
+    if actor.must_change_password and not handler.opt.get("password_change_pending_ok"):
+        raise PasswordChangeRequired(_("Choose a new password before you go on"))
+
+
+def require_role(*roles: Role) -> Guard:
+    """Only these roles reach the route (admin always does)."""
+    allowed = frozenset((*roles, Role.ADMIN))
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        actor = current_actor(connection)
+        if actor is None:
+            raise NotAuthorizedException(_("Please sign in"))
+        if actor.role not in allowed:
+            raise PermissionDeniedException(_("You may not do this"))
+
+    guard.__name__ = f"require_role({', '.join(sorted(r.value for r in allowed))})"
+    return guard
+
+
+def require_not_viewer(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Viewers read; every state change needs another role."""
+    actor = current_actor(connection)
+    if actor is not None and actor.role is Role.VIEWER:
+        raise PermissionDeniedException(_("Read-only access"))
