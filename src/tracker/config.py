@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder such as "Asia"
             msg = f"unknown time zone {value!r}"
             raise ValueError(msg) from exc
         return value
