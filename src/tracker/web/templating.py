@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 
 from tracker import i18n
 from tracker.paths import templates_dir
+
+# Each language named in itself, for the language switch (not translated on purpose).
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def _template_gettext(message: str) -> str:
+    # Jinja's newstyle gettext fills `%(name)s` itself (escaping the values), so no formatting here.
+    return i18n.translations(i18n.current_locale()).gettext(message)
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations(i18n.current_locale()).ngettext(singular, plural, n)
+
+
+def html_lang() -> str:
+    """The current locale as a BCP 47 tag for `<html lang>`: zh_CN -> zh-CN."""
+    return i18n.current_locale().replace("_", "-")
+
+
+def format_coordinates(latitude: float | None, longitude: float | None) -> str:
+    if latitude is None or longitude is None:
+        return ""
+    return f"{latitude:.5f}, {longitude:.5f}"
 
 
 def make_environment(timezone: str) -> Environment:
@@ -18,13 +43,20 @@ def make_environment(timezone: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = i18n.format_date
-    env.filters["datetime"] = lambda value, fmt="medium": i18n.format_datetime(value, timezone, fmt)
+
+    def format_datetime(value: dt.datetime | None, fmt: str = "medium", zone: str | None = None) -> str:
+        return i18n.format_datetime(value, zone or timezone, fmt)
+
+    env.filters["datetime"] = format_datetime
     env.filters["number"] = i18n.format_number
     env.filters["percent"] = i18n.format_percent
+    env.globals["coordinates"] = format_coordinates
     env.globals["current_locale"] = i18n.current_locale
+    env.globals["html_lang"] = html_lang
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
+    env.globals["language_names"] = LANGUAGE_NAMES
     return env
 
 
