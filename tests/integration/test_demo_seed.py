@@ -1,0 +1,129 @@
+"""The demo town 魅力镇 loads through the roster importer, has the report's structure, and loads twice
+without duplicates; `tracker demo` migrates, loads and serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tests.conftest import run
+from tracker.db.base import metadata
+from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person, PlaceKind, Tier, Town, Unit
+from tracker.db.session import open_session
+from tracker.demo import DEMO_TOWN_CODE, load_demo
+from tracker.domain.roster.services import RosterService
+
+TODAY = dt.date(2026, 3, 2)
+
+
+def snapshot(db_url: str) -> dict[str, list[dict[str, Any]]]:
+    async def go() -> dict[str, list[dict[str, Any]]]:
+        async with open_session(db_url) as session:
+            return {
+                table.name: [dict(row._mapping) for row in await session.execute(select(table).order_by(table.c.id))]
+                for table in metadata.sorted_tables
+                if "id" in table.c
+            }
+
+    return run(go())
+
+
+def test_it_loads_the_demo_town_with_the_reports_structure(db_url: str, db: Any) -> None:
+    report = db(lambda session: load_demo(session, TODAY))
+    assert report.counts("town").created == 1
+
+    async def check() -> None:
+        async with open_session(db_url) as session:
+            service = RosterService(session)
+            town = await service.get_town(DEMO_TOWN_CODE)
+            assert town.name == "魅力镇"
+            assert 20_000 <= town.population <= 26_000
+            people = list(await service.list_people(town))
+            tiers = Counter(p.tier for p in people)
+            assert 8 <= tiers[Tier.SECTION_OFFICIAL] <= 12
+            assert 8 <= tiers[Tier.UNIT_HEAD] <= 12
+            assert 12 <= tiers[Tier.VILLAGE_CADRE] <= 18
+            kinds = Counter(p.kind for p in await service.list_places(town))
+            assert 6 <= kinds[PlaceKind.ADMINISTRATIVE_VILLAGE] <= 10
+            assert 20 <= kinds[PlaceKind.NATURAL_VILLAGE] <= 30
+            assert 5 <= kinds[PlaceKind.ENTERPRISE] <= 8
+            assert 8 <= len(await service.list_units(town)) <= 12
+
+            overview = await service.town_overview(town, TODAY)
+            for official in overview.tiers[Tier.SECTION_OFFICIAL]:
+                points = overview.contacts_by_person.get(official.id, [])
+                assert 2 <= len(points) <= 4, official.name
+                assert all(p.kind is not PlaceKind.ADMINISTRATIVE_VILLAGE for p in points)
+            for cadre in overview.tiers[Tier.VILLAGE_CADRE]:
+                assert 1 <= len(overview.contacts_by_person.get(cadre.id, [])) <= 3, cadre.name
+
+            roles = Counter(p.leading_group_role for p in overview.leading_group)
+            assert roles[LeadingGroupRole.LEADER] == 1 and roles[LeadingGroupRole.DEPUTY] == 2
+            leader = next(p for p in people if p.leading_group_role is LeadingGroupRole.LEADER)
+            assert leader.post == "党委书记" and leader.supervisor_id is None
+            # everyone else answers, through the chain, to the secretary
+            for person in people:
+                if person.id != leader.id:
+                    assert (await service.supervisor_chain(person))[-1].id == leader.id, person.name
+            # the demo official (宣传委员) has village cadres below them
+            publicity = next(p for p in people if "宣传委员" in p.post)
+            assert any(p.supervisor_id == publicity.id and p.tier is Tier.VILLAGE_CADRE for p in people)
+
+    run(check())
+
+
+def test_it_loads_twice_without_duplicates(db_url: str, db: Any) -> None:
+    db(lambda session: load_demo(session, TODAY))
+    before = snapshot(db_url)
+    again = db(lambda session: load_demo(session, TODAY + dt.timedelta(days=1)))
+    assert not again.changed_anything
+    assert snapshot(db_url) == before
+
+
+def test_the_demo_command_migrates_loads_and_serves(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from tracker.cli.demo import demo_command
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": db_url}
+    result = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8000/" in result.stdout
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+
+    async def counts() -> list[int]:
+        async with open_session(db_url) as session:
+            return [
+                await session.scalar(select(func.count()).select_from(model))
+                for model in (Town, Unit, Person, ContactAssignment)
+            ]
+
+    first = run(counts())
+    assert first[0] == 1 and first[2] >= 30
+    again = CliRunner().invoke(demo_command, ["--port", "8123"], env=env, catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert "http://127.0.0.1:8123/" in again.stdout
+    assert run(counts()) == first
+
+
+def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from tracker.cli.demo import demo_command
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    env = {"TRACKER_DATA_DIR": str(tmp_path / "fresh"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": ""}
+    result = CliRunner().invoke(demo_command, ["--host", "0.0.0.0"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8000/" in result.stdout
+    assert (tmp_path / "fresh" / "tracker.sqlite3").exists()
