@@ -1,4 +1,4 @@
-"""The roster JSON API under /api/v1/towns, on SQLite and PostgreSQL: every read, and the contact-point change."""
+"""The roster JSON API under /api/v1/towns on SQLite and PostgreSQL: every read, the contact-point change."""
 
 from __future__ import annotations
 
@@ -36,12 +36,19 @@ def _build(db: Callable[..., Any]) -> Towns:
         alpha = await build_small_town(session)
         beta = await build_small_town(session, code="beta", name="贝塔镇")
         past = ContactAssignment(
-            town_id=alpha.town.id, person_id=alpha.cadre.id, place_id=alpha.villages[3].id,
-            link=ContactLink.VILLAGE, valid_from=PAST_FROM, valid_to=PAST_TO,
+            town_id=alpha.town.id,
+            person_id=alpha.cadre.id,
+            place_id=alpha.villages[3].id,
+            link=ContactLink.VILLAGE,
+            valid_from=PAST_FROM,
+            valid_to=PAST_TO,
         )
         future = ContactAssignment(
-            town_id=alpha.town.id, person_id=alpha.cadre.id, place_id=alpha.villages[4].id,
-            link=ContactLink.VILLAGE, valid_from=FUTURE_FROM,
+            town_id=alpha.town.id,
+            person_id=alpha.cadre.id,
+            place_id=alpha.villages[4].id,
+            link=ContactLink.VILLAGE,
+            valid_from=FUTURE_FROM,
         )
         session.add_all([past, future])
         await session.flush()
@@ -105,7 +112,9 @@ def test_it_lists_the_units_of_a_town(client, db) -> None:
     towns = _build(db)
     response = client.get("/api/v1/towns/alpha/units")
     assert response.status_code == 200
-    assert response.json() == [{"id": towns.alpha.unit.id, "code": "U1", "name": "宣传办", "kind": "department"}]
+    assert response.json() == [
+        {"id": towns.alpha.unit.id, "code": "U1", "name": "宣传办", "kind": "department"}
+    ]
     assert client.get("/api/v1/towns/nowhere/units").status_code == 404
 
 
@@ -142,7 +151,10 @@ def test_it_lists_the_people_of_a_town(client, db) -> None:
         ("P4", "village_cadre"),
     ]
     assert {p["id"] for p in people} == {
-        towns.alpha.secretary.id, towns.alpha.official.id, towns.alpha.unit_head.id, towns.alpha.cadre.id
+        towns.alpha.secretary.id,
+        towns.alpha.official.id,
+        towns.alpha.unit_head.id,
+        towns.alpha.cadre.id,
     }
     assert client.get("/api/v1/towns/nowhere/people").status_code == 404
 
@@ -209,14 +221,18 @@ def test_it_shows_a_persons_current_contact_points(client, db) -> None:
     alpha = towns.alpha
     response = client.get(f"/api/v1/towns/alpha/people/{alpha.official.id}/contact-points")
     assert response.status_code == 200
-    assert sorted(a["place_id"] for a in response.json()) == sorted([alpha.villages[1].id, alpha.villages[2].id])
+    assert sorted(a["place_id"] for a in response.json()) == sorted(
+        [alpha.villages[1].id, alpha.villages[2].id]
+    )
     assert {a["link"] for a in response.json()} == {"contact_point"}
 
     cadre = client.get(f"/api/v1/towns/alpha/people/{alpha.cadre.id}/contact-points").json()
     assert [a["place_id"] for a in cadre] == [alpha.villages[1].id]  # neither the ended nor the future link
 
     assert client.get(f"/api/v1/towns/alpha/people/{alpha.unit_head.id}/contact-points").json() == []
-    assert client.get(f"/api/v1/towns/alpha/people/{towns.beta.official.id}/contact-points").status_code == 404
+    assert (
+        client.get(f"/api/v1/towns/alpha/people/{towns.beta.official.id}/contact-points").status_code == 404
+    )
 
 
 # -- changing contact points -----------------------------------------------------------------
@@ -244,7 +260,9 @@ def test_it_changes_contact_points_and_keeps_the_removed_link_as_history(client,
 
     after = {row.id: row for row in _assignment_rows(db)}
     kept_row = next(r for r in before.values() if r.person_id == alpha.official.id and r.place_id == kept.id)
-    removed_row = next(r for r in before.values() if r.person_id == alpha.official.id and r.place_id == removed.id)
+    removed_row = next(
+        r for r in before.values() if r.person_id == alpha.official.id and r.place_id == removed.id
+    )
     # the kept link is untouched: same id, same start, still open
     assert after[kept_row.id] == kept_row
     assert next(a for a in answer if a["place_id"] == kept.id)["id"] == kept_row.id
@@ -256,7 +274,9 @@ def test_it_changes_contact_points_and_keeps_the_removed_link_as_history(client,
     # the new links start today
     new_ids = set(after) - set(before)
     assert {after[i].place_id for i in new_ids} == {added[0].id, added[1].id}
-    assert all(after[i].valid_from in {today_before, today_after} and after[i].valid_to is None for i in new_ids)
+    assert all(
+        after[i].valid_from in {today_before, today_after} and after[i].valid_to is None for i in new_ids
+    )
     assert all(after[i].link is ContactLink.CONTACT_POINT for i in new_ids)
     # nobody else's links moved
     assert {i: r for i, r in after.items() if i not in new_ids and i != removed_row.id} == {

@@ -18,7 +18,9 @@ POINTS = ["NV1", "NV2", "NV3", "EN1", "NV4"]
 
 def _check(tier: Tier, active: bool, codes: list[str], minimum: int = 2, maximum: int = 4) -> list[str]:
     with use_locale("en"):
-        return rules.check_contact_points(rules.ContactPointCheck("Wang", tier, active, codes), minimum, maximum)
+        return rules.check_contact_points(
+            rules.ContactPointCheck("Wang", tier, active, codes), minimum, maximum
+        )
 
 
 # -- check_contact_points: the count ---------------------------------------------------------
@@ -140,7 +142,8 @@ def test_it_accepts_villages_enterprises_and_communities_as_contact_points(
     with use_locale("en"):
         problems = rules.check_place_kinds("Wang", tier, kinds)
     assert problems == [
-        f"{code} is an administrative village; Wang must link its natural villages instead" for code in bad_codes
+        f"{code} is an administrative village; Wang must link its natural villages instead"
+        for code in bad_codes
     ]
 
 
@@ -153,7 +156,9 @@ def test_it_allows_exactly_the_grassroots_kinds() -> None:
     ("tier", "link"),
     [(T1, ContactLink.CONTACT_POINT), (T2, ContactLink.VILLAGE), (T3, ContactLink.VILLAGE)],
 )
-def test_it_links_tier_one_by_contact_points_and_the_others_by_villages(tier: Tier, link: ContactLink) -> None:
+def test_it_links_tier_one_by_contact_points_and_the_others_by_villages(
+    tier: Tier, link: ContactLink
+) -> None:
     assert rules.link_for_tier(tier) is link
 
 

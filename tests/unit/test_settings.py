@@ -1,4 +1,4 @@
-"""Settings from TRACKER_*: bad values stop `tracker` with one clear line; the secret key is made once and kept."""
+"""TRACKER_* settings: a bad value stops `tracker` with one clear line; the secret key is made once, kept."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def _no_tracker_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def _run_tracker(tmp_path: Path, command: list[str], **variables: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "LITESTAR_"))}
     env.update(TRACKER_DATA_DIR=str(tmp_path / "data"), **variables)
-    return subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 # -- one clear line for a setting that can't work --------------------------------------------
@@ -62,7 +64,9 @@ def test_it_refuses_a_bad_setting_with_one_line(tmp_path: Path, variable: str, v
 
 
 def test_it_refuses_the_same_way_when_run_as_a_module(tmp_path: Path) -> None:
-    result = _run_tracker(tmp_path, [sys.executable, "-m", "tracker", "info"], TRACKER_DATABASE_URL="mysql://x")
+    result = _run_tracker(
+        tmp_path, [sys.executable, "-m", "tracker", "info"], TRACKER_DATABASE_URL="mysql://x"
+    )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
         "tracker: TRACKER_DATABASE_URL uses 'mysql'; use sqlite:///PATH or postgresql://USER@HOST/DB"
@@ -84,7 +88,10 @@ def test_it_says_what_a_bad_time_zone_and_locale_are(tmp_path: Path) -> None:
     [
         ("sqlite:////srv/tracker/tracker.sqlite3", "sqlite+aiosqlite:////srv/tracker/tracker.sqlite3"),
         ("sqlite+aiosqlite:///relative.sqlite3", "sqlite+aiosqlite:///relative.sqlite3"),
-        ("postgresql://tracker:s%40cret@db.local:5433/tracker", "postgresql+asyncpg://tracker:s%40cret@db.local:5433/tracker"),
+        (
+            "postgresql://tracker:s%40cret@db.local:5433/tracker",
+            "postgresql+asyncpg://tracker:s%40cret@db.local:5433/tracker",
+        ),
         ("postgres://tracker@db.local/tracker", "postgresql+asyncpg://tracker@db.local/tracker"),
         ("postgresql+psycopg://tracker@db.local/tracker", "postgresql+asyncpg://tracker@db.local/tracker"),
         ("postgresql+asyncpg://tracker@db.local/tracker", "postgresql+asyncpg://tracker@db.local/tracker"),
@@ -122,7 +129,9 @@ def test_it_generates_the_secret_key_once_and_keeps_it(tmp_path: Path) -> None:
     assert Settings(data_dir=tmp_path / "other").resolved_secret_key() != first  # another install: its own
 
 
-def test_it_takes_the_secret_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_takes_the_secret_key_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRACKER_SECRET_KEY", "from-the-environment-0123456789")
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path / "data"))
     assert Settings().resolved_secret_key() == "from-the-environment-0123456789"
