@@ -26,7 +26,9 @@ def snapshot(db_url: str) -> dict[str, list[dict[str, Any]]]:
     async def go() -> dict[str, list[dict[str, Any]]]:
         async with open_session(db_url) as session:
             return {
-                table.name: [dict(row._mapping) for row in await session.execute(select(table).order_by(table.c.id))]
+                table.name: [
+                    dict(row._mapping) for row in await session.execute(select(table).order_by(table.c.id))
+                ]
                 for table in metadata.sorted_tables
                 if "id" in table.c
             }
@@ -95,7 +97,11 @@ def test_the_demo_command_migrates_loads_and_serves(
 
     served: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
-    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": db_url}
+    env = {
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_DEFAULT_LOCALE": "en",
+        "TRACKER_DATABASE_URL": db_url,
+    }
     result = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8000/" in result.stdout
@@ -122,7 +128,11 @@ def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch
     from tracker.cli.demo import demo_command
 
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
-    env = {"TRACKER_DATA_DIR": str(tmp_path / "fresh"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": ""}
+    env = {
+        "TRACKER_DATA_DIR": str(tmp_path / "fresh"),
+        "TRACKER_DEFAULT_LOCALE": "en",
+        "TRACKER_DATABASE_URL": "",
+    }
     result = CliRunner().invoke(demo_command, ["--host", "0.0.0.0"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "http://0.0.0.0:8000/" in result.stdout

@@ -74,7 +74,12 @@ def test_it_imports_the_sample_file(db_url: str, tmp_path: Path) -> None:
     async def check() -> None:
         async with open_session(db_url) as session:
             town = await session.scalar(select(Town))
-            assert (town.code, town.name, town.population, town.timezone) == ("sample", "样例镇", 15000, "Asia/Shanghai")
+            assert (town.code, town.name, town.population, town.timezone) == (
+                "sample",
+                "样例镇",
+                15000,
+                "Asia/Shanghai",
+            )
             people = {p.code: p for p in await session.scalars(select(Person))}
             places = {p.code: p for p in await session.scalars(select(Place))}
             units = {u.code: u for u in await session.scalars(select(Unit))}
@@ -83,7 +88,9 @@ def test_it_imports_the_sample_file(db_url: str, tmp_path: Path) -> None:
             assert people["P04"].phone == "138-0000-0004"
             assert places["NV03"].parent_id == places["AV01"].id
             assert places["NV01"].latitude == pytest.approx(34.2112)
-            links = {(a.person_id, a.place_id): a.link for a in await session.scalars(select(ContactAssignment))}
+            links = {
+                (a.person_id, a.place_id): a.link for a in await session.scalars(select(ContactAssignment))
+            }
             assert links[(people["P02"].id, places["NV03"].id)] is ContactLink.CONTACT_POINT
             assert links[(people["P04"].id, places["NV03"].id)] is ContactLink.VILLAGE
 
@@ -106,7 +113,9 @@ def test_it_writes_nothing_when_any_row_is_bad(db_url: str, tmp_path: Path) -> N
     rows = sample_rows()
     rows[1][2] = "新名字镇"  # a good change to the town row...
     rows.append(["unit", "U03", "综治办", "department", *[""] * 11])  # ...a good new unit...
-    rows.append(["person", "P05", "钱七", "", "", "boss", "", "", "P09", "", "", "", "", "NV01", ""])  # ...a bad row
+    rows.append(
+        ["person", "P05", "钱七", "", "", "boss", "", "", "P09", "", "", "", "", "NV01", ""]
+    )  # ...a bad row
     result = invoke(db_url, tmp_path, str(write_csv(tmp_path / "bad.csv", rows)), "--town", "sample")
     assert result.exit_code == 1
     assert "Nothing was written; problems found in the roster: 2" in result.stderr
@@ -135,20 +144,28 @@ def test_it_writes_nothing_on_a_dry_run(db_url: str, tmp_path: Path) -> None:
     before = snapshot(db_url)
     rows = sample_rows()
     rows[11][13] = "NV02;NV04"  # P02 drops NV03, takes NV04
-    result = invoke(db_url, tmp_path, str(write_csv(tmp_path / "move.csv", rows)), "--town", "sample", "--dry-run")
+    result = invoke(
+        db_url, tmp_path, str(write_csv(tmp_path / "move.csv", rows)), "--town", "sample", "--dry-run"
+    )
     assert result.exit_code == 0, result.output
     assert "P02 李国强: end links to NV03" in result.stdout
     assert "P02 李国强: add links to NV04" in result.stdout
     assert snapshot(db_url) == before
 
 
+def as_spreadsheet_value(cell: str) -> object:
+    if cell.isdigit():
+        return int(cell)
+    if cell.replace(".", "", 1).isdigit():
+        return float(cell)
+    return cell or None
+
+
 def test_it_reads_xlsx_like_csv(db_url: str, tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
-    for row in sample_rows():
-        # numbers as a spreadsheet holds them: phone and coordinates become numeric cells
-        sheet.append([float(c) if c.replace(".", "").isdigit() and "." in c else int(c) if c.isdigit() else c or None
-                      for c in row])  # fmt: skip
+    for row in sample_rows():  # numbers as a spreadsheet holds them: numeric phone, coordinates, population
+        sheet.append([as_spreadsheet_value(cell) for cell in row])
     workbook.save(tmp_path / "roster.xlsx")
     result = invoke(db_url, tmp_path, str(tmp_path / "roster.xlsx"), "--town", "sample")
     assert result.exit_code == 0, result.output
@@ -203,7 +220,9 @@ def test_it_keeps_history_when_a_second_file_reassigns(db_url: str, tmp_path: Pa
                 .join(Person, Person.id == ContactAssignment.person_id)
                 .join(Place, Place.id == ContactAssignment.place_id)
             )  # fmt: skip
-            return {(p, pl, link.value, start, end) for p, pl, link, start, end in await session.execute(query)}
+            return {
+                (p, pl, link.value, start, end) for p, pl, link, start, end in await session.execute(query)
+            }
 
     assert run(links()) == {
         ("P01", "NV01", "contact_point", DAY_ONE, None),
@@ -218,14 +237,37 @@ def test_it_keeps_history_when_a_second_file_reassigns(db_url: str, tmp_path: Pa
         ("P04", "NV01", "village", DAY_TWO, None),
     }
     # the same second file again, later: nothing more changes
-    again = db(lambda session: RosterImporter(session).import_file(second, "sample", today=DAY_TWO + dt.timedelta(days=3)))
+    again = db(
+        lambda session: RosterImporter(session).import_file(
+            second, "sample", today=DAY_TWO + dt.timedelta(days=3)
+        )
+    )
     assert not again.changed_anything
 
 
 def test_it_leaves_people_not_in_the_file_alone(db_url: str, tmp_path: Path) -> None:
     assert invoke(db_url, tmp_path, str(SAMPLE), "--town", "sample").exit_code == 0
     header = sample_rows()[0]
-    rows = [header, ["person", "P05", "孙八", "", "", "village_cadre", "包村干部", "U01", "P02", "", "", "", "", "NV02", ""]]
+    rows = [
+        header,
+        [
+            "person",
+            "P05",
+            "孙八",
+            "",
+            "",
+            "village_cadre",
+            "包村干部",
+            "U01",
+            "P02",
+            "",
+            "",
+            "",
+            "",
+            "NV02",
+            "",
+        ],
+    ]
     result = invoke(db_url, tmp_path, str(write_csv(tmp_path / "one.csv", rows)), "--town", "sample")
     assert result.exit_code == 0, result.output
     assert counts(db_url) == {"town": 1, "unit": 2, "place": 6, "person": 5, "contact_assignment": 7}

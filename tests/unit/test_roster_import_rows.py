@@ -43,7 +43,9 @@ def table(rows: list[dict[str, str]], header: tuple[str, ...] = HEADER) -> RawTa
     )
 
 
-def problems_of(rows: list[dict[str, str]], existing: ExistingRoster | None = None, **kw: object) -> list[str]:
+def problems_of(
+    rows: list[dict[str, str]], existing: ExistingRoster | None = None, **kw: object
+) -> list[str]:
     _, problems = validate_roster(table(rows, **kw), TOWN, existing or ExistingRoster())  # type: ignore[arg-type]
     return [str(p) for p in problems]
 
@@ -97,7 +99,9 @@ BAD_ROWS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("row", "expected"), BAD_ROWS, ids=[e.split(":")[1].strip()[:40] for _, e in BAD_ROWS])
+@pytest.mark.parametrize(
+    ("row", "expected"), BAD_ROWS, ids=[e.split(":")[1].strip()[:40] for _, e in BAD_ROWS]
+)
 def test_it_reports_each_kind_of_bad_row(row: dict[str, str], expected: str) -> None:
     problems = problems_of([*BASE, row])
     assert len(problems) == 1, problems
@@ -120,7 +124,12 @@ def test_it_reports_every_bad_row_not_just_the_first() -> None:
 
 
 def test_it_reports_a_supervisor_loop_on_each_person_in_it() -> None:
-    rows = [*BASE, person("P7", supervisor="P8"), person("P8", supervisor="P7"), person("P6", supervisor="P7")]
+    rows = [
+        *BASE,
+        person("P7", supervisor="P8"),
+        person("P8", supervisor="P7"),
+        person("P6", supervisor="P7"),
+    ]
     assert problems_of(rows) == [
         f"row {BAD_ROW}, column supervisor: the chain of supervisors from P8 leads back to this person",
         f"row {BAD_ROW + 1}, column supervisor: the chain of supervisors from P7 leads back to this person",
@@ -130,10 +139,15 @@ def test_it_reports_a_supervisor_loop_on_each_person_in_it() -> None:
 def test_it_finds_a_loop_through_people_already_in_the_database() -> None:
     existing = ExistingRoster(
         town_exists=True,
-        people={"D1": ExistingPerson("P7", Tier.UNIT_HEAD, True), "D2": ExistingPerson(None, Tier.UNIT_HEAD, True)},
+        people={
+            "D1": ExistingPerson("P7", Tier.UNIT_HEAD, True),
+            "D2": ExistingPerson(None, Tier.UNIT_HEAD, True),
+        },
     )
     problems = problems_of([person("P7", supervisor="D1")], existing)
-    assert problems == ["row 2, column supervisor: the chain of supervisors from D1 leads back to this person"]
+    assert problems == [
+        "row 2, column supervisor: the chain of supervisors from D1 leads back to this person"
+    ]
     assert problems_of([person("P7", supervisor="D2")], existing) == []
 
 
@@ -159,7 +173,9 @@ def test_it_accepts_references_to_rows_already_in_the_database() -> None:
 
 
 def test_it_skips_the_contact_point_count_for_an_inactive_official() -> None:
-    existing = ExistingRoster(town_exists=True, people={"P1": ExistingPerson(None, Tier.SECTION_OFFICIAL, False)})
+    existing = ExistingRoster(
+        town_exists=True, people={"P1": ExistingPerson(None, Tier.SECTION_OFFICIAL, False)}
+    )
     assert problems_of([*BASE[1:6], person("P1", tier="section_official", places="NV1")], existing) == []
 
 
@@ -220,8 +236,19 @@ def test_it_parses_good_rows_with_english_or_chinese_values() -> None:
     assert (first.tier, first.leading_group, first.places, first.phone) == (
         Tier.SECTION_OFFICIAL, LeadingGroupRole.LEADER, ("NV1", "EN1"), "138 0000 0001"
     )  # fmt: skip
-    assert (second.tier, second.unit, second.supervisor, second.places) == (Tier.VILLAGE_CADRE, "U1", "P1", ("NV1", "EN1"))
-    assert (third.tier, third.post, third.phone, third.leading_group, third.places) == (Tier.UNIT_HEAD, "", None, None, ())
+    assert (second.tier, second.unit, second.supervisor, second.places) == (
+        Tier.VILLAGE_CADRE,
+        "U1",
+        "P1",
+        ("NV1", "EN1"),
+    )
+    assert (third.tier, third.post, third.phone, third.leading_group, third.places) == (
+        Tier.UNIT_HEAD,
+        "",
+        None,
+        None,
+        (),
+    )
 
 
 def test_it_says_where_a_problem_is_in_chinese() -> None:
@@ -262,7 +289,13 @@ def test_it_refuses_a_file_it_cannot_read(data: bytes, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, ""), (13800000001, "13800000001"), (13800000001.0, "13800000001"), (34.25, "34.25"), (" a ", "a")],
+    [
+        (None, ""),
+        (13800000001, "13800000001"),
+        (13800000001.0, "13800000001"),
+        (34.25, "34.25"),
+        (" a ", "a"),
+    ],
 )
 def test_it_reads_spreadsheet_cells_as_people_read_them(value: object, text: str) -> None:
     assert cell_text(value) == text

@@ -53,9 +53,13 @@ class TownState:
             contact_points_max=self.town.contact_points_max,
             unit_codes=frozenset(self.units),
             place_kinds={code: p.kind for code, p in self.places.items()},
-            place_parents={code: place_code.get(p.parent_id) for code, p in self.places.items() if p.parent_id},
+            place_parents={
+                code: place_code.get(p.parent_id) for code, p in self.places.items() if p.parent_id
+            },
             people={
-                code: ExistingPerson(person_code.get(p.supervisor_id) if p.supervisor_id else None, p.tier, p.active)
+                code: ExistingPerson(
+                    person_code.get(p.supervisor_id) if p.supervisor_id else None, p.tier, p.active
+                )
                 for code, p in self.people.items()
             },
         )
@@ -162,7 +166,11 @@ class RosterImporter:
             kind = rules.link_for_tier(person.tier)
             self.session.add_all(
                 ContactAssignment(
-                    town_id=town.id, person_id=person.id, place_id=state.places[code].id, link=kind, valid_from=today
+                    town_id=town.id,
+                    person_id=person.id,
+                    place_id=state.places[code].id,
+                    link=kind,
+                    valid_from=today,
                 )
                 for code in change.added_places
             )
@@ -170,7 +178,7 @@ class RosterImporter:
 
     def _upsert(
         self,
-        model: type[Unit] | type[Place] | type[Person],
+        model: type[Unit | Place | Person],
         town: Town,
         rows: dict,  # type: ignore[type-arg]
         changes: Iterable[RecordChange],
@@ -211,15 +219,27 @@ def plan_changes(parsed: ParsedRoster, state: TownState) -> list[RecordChange]:
     changes: list[RecordChange] = []
     for row in parsed.towns:
         current = {"name": state.town.name, "population": state.town.population} if state.town else None
-        changes.append(_compare("town", row.code, row.name, {"name": row.name, "population": row.population}, current))
+        changes.append(
+            _compare("town", row.code, row.name, {"name": row.name, "population": row.population}, current)
+        )
     for unit in parsed.units:
         before = state.units.get(unit.code)
         current = {"name": before.name, "kind": before.kind} if before else None
-        changes.append(_compare("unit", unit.code, unit.name, {"name": unit.name, "kind": unit.kind}, current))
+        changes.append(
+            _compare("unit", unit.code, unit.name, {"name": unit.name, "kind": unit.kind}, current)
+        )
     for place in parsed.places:
         wanted = {"name": place.name, "kind": place.kind, "parent": place.parent,
                   "latitude": place.latitude, "longitude": place.longitude}  # fmt: skip
-        changes.append(_compare("place", place.code, place.name, wanted, _place_values(state.places.get(place.code), place_codes)))
+        changes.append(
+            _compare(
+                "place",
+                place.code,
+                place.name,
+                wanted,
+                _place_values(state.places.get(place.code), place_codes),
+            )
+        )
     new_place_keys = count(-1, -1)  # places the file creates have no id yet
     place_keys = {code: p.id for code, p in state.places.items()}
     place_keys.update({p.code: next(new_place_keys) for p in parsed.places if p.code not in place_keys})
@@ -228,7 +248,9 @@ def plan_changes(parsed: ParsedRoster, state: TownState) -> list[RecordChange]:
         wanted = {"name": person.name, "tier": person.tier, "post": person.post, "unit": person.unit,
                   "supervisor": person.supervisor, "phone": person.phone,
                   "leading_group_role": person.leading_group}  # fmt: skip
-        change = _compare("person", person.code, person.name, wanted, _person_values(before, unit_codes, person_codes))
+        change = _compare(
+            "person", person.code, person.name, wanted, _person_values(before, unit_codes, person_codes)
+        )
         links = state.current_links.get(before.id, []) if before is not None else []
         _plan_links(change, person, links, place_keys)
         changes.append(change)
@@ -247,9 +269,15 @@ def _person_values(
 ) -> dict[str, object] | None:
     if person is None:
         return None
-    return {"name": person.name, "tier": person.tier, "post": person.post,
-            "unit": unit_codes.get(person.unit_id or 0), "supervisor": person_codes.get(person.supervisor_id or 0),
-            "phone": person.phone, "leading_group_role": person.leading_group_role}  # fmt: skip
+    return {
+        "name": person.name,
+        "tier": person.tier,
+        "post": person.post,
+        "unit": unit_codes.get(person.unit_id or 0),
+        "supervisor": person_codes.get(person.supervisor_id or 0),
+        "phone": person.phone,
+        "leading_group_role": person.leading_group_role,
+    }
 
 
 def _plan_links(

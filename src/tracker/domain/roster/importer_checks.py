@@ -38,7 +38,9 @@ class ExistingRoster:
     people: Mapping[str, ExistingPerson] = field(default_factory=dict)
 
 
-def validate_roster(table: RawTable, town_code: str, existing: ExistingRoster) -> tuple[ParsedRoster, list[Problem]]:
+def validate_roster(
+    table: RawTable, town_code: str, existing: ExistingRoster
+) -> tuple[ParsedRoster, list[Problem]]:
     """Every problem of the file, row checks first, then cross-row checks; sorted by row."""
     parsed, problems = parse_rows(table, town_code)
     if any(p.row == 1 for p in problems):  # a broken header makes every row meaningless
@@ -53,7 +55,9 @@ def validate_roster(table: RawTable, town_code: str, existing: ExistingRoster) -
 def check_town(parsed: ParsedRoster, town_code: str, existing: ExistingRoster) -> list[Problem]:
     if existing.town_exists or parsed.declared.get("town"):
         return []
-    return [Problem(None, None, _("Town '%(town)s' does not exist; add a town row to create it", town=town_code))]
+    return [
+        Problem(None, None, _("Town '%(town)s' does not exist; add a town row to create it", town=town_code))
+    ]
 
 
 def final_place_kinds(parsed: ParsedRoster, existing: ExistingRoster) -> dict[str, PlaceKind]:
@@ -62,7 +66,9 @@ def final_place_kinds(parsed: ParsedRoster, existing: ExistingRoster) -> dict[st
     return kinds
 
 
-def _known(parsed: ParsedRoster, record_type: str, code: str, in_database: Mapping[str, object] | frozenset[str]) -> bool:
+def _known(
+    parsed: ParsedRoster, record_type: str, code: str, in_database: Mapping[str, object] | frozenset[str]
+) -> bool:
     return code in parsed.declared.get(record_type, {}) or code in in_database
 
 
@@ -73,8 +79,12 @@ def check_places(parsed: ParsedRoster, existing: ExistingRoster) -> list[Problem
         if place.parent is None:
             continue
         if not _known(parsed, "place", place.parent, existing.place_kinds):
-            problems.append(Problem(place.row, parsed.header("parent"), _("unknown place '%(code)s'", code=place.parent)))
-        elif kinds.get(place.parent, PlaceKind.ADMINISTRATIVE_VILLAGE) is not PlaceKind.ADMINISTRATIVE_VILLAGE:
+            problems.append(
+                Problem(place.row, parsed.header("parent"), _("unknown place '%(code)s'", code=place.parent))
+            )
+        elif (
+            kinds.get(place.parent, PlaceKind.ADMINISTRATIVE_VILLAGE) is not PlaceKind.ADMINISTRATIVE_VILLAGE
+        ):
             problems.append(
                 Problem(place.row, parsed.header("parent"),
                         _("%(code)s is not an administrative village", code=place.parent))
@@ -82,7 +92,11 @@ def check_places(parsed: ParsedRoster, existing: ExistingRoster) -> list[Problem
     in_file = {place.code: place for place in parsed.places}
     for child, parent in existing.place_parents.items():
         record = in_file.get(parent) if parent is not None else None
-        if child not in in_file and record is not None and record.kind not in (None, PlaceKind.ADMINISTRATIVE_VILLAGE):
+        if (
+            child not in in_file
+            and record is not None
+            and record.kind not in (None, PlaceKind.ADMINISTRATIVE_VILLAGE)
+        ):
             problems.append(
                 Problem(record.row, parsed.header("kind"),
                         _("%(code)s still has villages under it; it must stay an administrative village",
@@ -96,10 +110,16 @@ def check_people(parsed: ParsedRoster, existing: ExistingRoster) -> list[Problem
     kinds = final_place_kinds(parsed, existing)
     for person in parsed.people:
         if person.unit is not None and not _known(parsed, "unit", person.unit, existing.unit_codes):
-            problems.append(Problem(person.row, parsed.header("unit"), _("unknown unit '%(code)s'", code=person.unit)))
+            problems.append(
+                Problem(person.row, parsed.header("unit"), _("unknown unit '%(code)s'", code=person.unit))
+            )
         if person.supervisor is not None and not _known(parsed, "person", person.supervisor, existing.people):
             problems.append(
-                Problem(person.row, parsed.header("supervisor"), _("unknown person '%(code)s'", code=person.supervisor))
+                Problem(
+                    person.row,
+                    parsed.header("supervisor"),
+                    _("unknown person '%(code)s'", code=person.supervisor),
+                )
             )
         problems += _check_places_of(person, parsed, existing, kinds)
     problems += check_supervisor_loops(parsed, existing)
@@ -140,10 +160,10 @@ def check_supervisor_loops(parsed: ParsedRoster, existing: ExistingRoster) -> li
         if person.supervisor is None or person.supervisor == person.code:
             continue  # no supervisor, or already reported as being one's own
         if _chain_returns(person.code, supervisors):
-            problems.append(
-                Problem(person.row, parsed.header("supervisor"),
-                        _("the chain of supervisors from %(code)s leads back to this person", code=person.supervisor))
-            )  # fmt: skip
+            message = _(
+                "the chain of supervisors from %(code)s leads back to this person", code=person.supervisor
+            )
+            problems.append(Problem(person.row, parsed.header("supervisor"), message))
     return problems
 
 

@@ -51,13 +51,14 @@ def read_roster_file(path: Path) -> RawTable:
         return read_xlsx(path)
     if suffix == ".xls":
         raise RosterFileError(_("Old .xls workbooks are not supported; save the roster as .xlsx or .csv"))
-    raise RosterFileError(_("Unsupported file type '%(suffix)s'; save the roster as .xlsx or .csv", suffix=suffix))
+    raise RosterFileError(
+        _("Unsupported file type '%(suffix)s'; save the roster as .xlsx or .csv", suffix=suffix)
+    )
 
 
 def decode_csv_bytes(data: bytes) -> str:
     """UTF-8 with or without a BOM; GB18030 (what Excel in China saves as "CSV") when UTF-8 fails."""
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM) :]
+    data = data.removeprefix(UTF8_BOM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -53,7 +53,9 @@ class ImportReport:
 
     def counts(self, record_type: str) -> Counts:
         actions = [c.action for c in self.changes if c.record_type == record_type]
-        return Counts(actions.count(Action.CREATE), actions.count(Action.UPDATE), actions.count(Action.UNCHANGED))
+        return Counts(
+            actions.count(Action.CREATE), actions.count(Action.UPDATE), actions.count(Action.UNCHANGED)
+        )
 
     @property
     def links_added(self) -> int:
@@ -73,11 +75,14 @@ class ImportReport:
         for change in self.changes:
             what = record_label(change.record_type)
             if change.action is Action.CREATE:
-                lines.append(_("create %(what)s %(code)s %(name)s", what=what, code=change.code, name=change.name))
+                lines.append(
+                    _("create %(what)s %(code)s %(name)s", what=what, code=change.code, name=change.name)
+                )
             elif change.action is Action.UPDATE and change.fields:
+                fields = ", ".join(COLUMN_OF.get(f, f) for f in change.fields)
                 lines.append(
                     _("update %(what)s %(code)s %(name)s: %(fields)s",
-                      what=what, code=change.code, name=change.name, fields=", ".join(COLUMN_OF.get(f, f) for f in change.fields))
+                      what=what, code=change.code, name=change.name, fields=fields)
                 )  # fmt: skip
             if change.ended_places:
                 lines.append(

@@ -35,10 +35,15 @@ HEADER_ALIASES: dict[str, str] = {
     "常住人口": "population",
 }  # fmt: skip
 
-RECORD_TYPES = {"town": "town", "镇": "town", "乡镇": "town", "unit": "unit", "单位": "unit",
-                "place": "place", "地点": "place", "person": "person", "人员": "person"}  # fmt: skip
-UNIT_KINDS = {"department": UnitKind.DEPARTMENT, "部门": UnitKind.DEPARTMENT, "station": UnitKind.STATION,
-              "站所": UnitKind.STATION, "community": UnitKind.COMMUNITY, "社区": UnitKind.COMMUNITY}  # fmt: skip
+RECORD_TYPES = {
+    "town": "town", "镇": "town", "乡镇": "town", "unit": "unit", "单位": "unit",
+    "place": "place", "地点": "place", "person": "person", "人员": "person",
+}  # fmt: skip
+UNIT_KINDS = {
+    "department": UnitKind.DEPARTMENT, "部门": UnitKind.DEPARTMENT,
+    "station": UnitKind.STATION, "站所": UnitKind.STATION,
+    "community": UnitKind.COMMUNITY, "社区": UnitKind.COMMUNITY,
+}  # fmt: skip
 PLACE_KINDS = {
     "administrative_village": PlaceKind.ADMINISTRATIVE_VILLAGE, "行政村": PlaceKind.ADMINISTRATIVE_VILLAGE,
     "natural_village": PlaceKind.NATURAL_VILLAGE, "自然村": PlaceKind.NATURAL_VILLAGE,
@@ -47,8 +52,9 @@ PLACE_KINDS = {
 }  # fmt: skip
 TIERS = {
     "section_official": Tier.SECTION_OFFICIAL, "科级干部": Tier.SECTION_OFFICIAL,
-    "unit_head": Tier.UNIT_HEAD, "部门站所社区负责人": Tier.UNIT_HEAD, "部门、站所、社区负责人": Tier.UNIT_HEAD,
-    "负责人": Tier.UNIT_HEAD, "village_cadre": Tier.VILLAGE_CADRE, "包村干部": Tier.VILLAGE_CADRE,
+    "unit_head": Tier.UNIT_HEAD, "部门站所社区负责人": Tier.UNIT_HEAD,
+    "部门、站所、社区负责人": Tier.UNIT_HEAD, "负责人": Tier.UNIT_HEAD,
+    "village_cadre": Tier.VILLAGE_CADRE, "包村干部": Tier.VILLAGE_CADRE,
 }  # fmt: skip
 LEADING_GROUP_ROLES = {
     "leader": LeadingGroupRole.LEADER, "组长": LeadingGroupRole.LEADER,
@@ -72,7 +78,12 @@ class Problem:
 
     def __str__(self) -> str:
         if self.row is not None and self.column is not None:
-            return _("row %(row)d, column %(column)s: %(problem)s", row=self.row, column=self.column, problem=self.message)
+            return _(
+                "row %(row)d, column %(column)s: %(problem)s",
+                row=self.row,
+                column=self.column,
+                problem=self.message,
+            )
         if self.row is not None:
             return _("row %(row)d: %(problem)s", row=self.row, problem=self.message)
         return self.message
@@ -250,7 +261,10 @@ class RowReader:
         if value and not PHONE.fullmatch(value):
             self.problem(
                 "phone",
-                _("'%(value)s' is not a phone number (digits, +, - and spaces; 5 to 20 characters)", value=value),
+                _(
+                    "'%(value)s' is not a phone number (digits, +, - and spaces; 5 to 20 characters)",
+                    value=value,
+                ),
             )
         return value or None
 
@@ -266,7 +280,9 @@ def parse_town(reader: RowReader, town_code: str) -> TownRecord | None:
     code, name = reader.code(), reader.required("name")
     population = reader.whole_number("population")
     if code is not None and code != town_code:
-        reader.problem("code", _("this town row is for '%(code)s' but --town is '%(town)s'", code=code, town=town_code))
+        reader.problem(
+            "code", _("this town row is for '%(code)s' but --town is '%(town)s'", code=code, town=town_code)
+        )
     if code != town_code or name is None:
         return None
     return TownRecord(reader.row.number, code, name, population)
@@ -317,7 +333,9 @@ def parse_person(reader: RowReader) -> PersonRecord | None:
         reader.problem("supervisor", _("a person cannot be their own supervisor"))
     if code is None:
         return None
-    return PersonRecord(reader.row.number, code, name or "", tier, post, unit, supervisor, phone, role, places)
+    return PersonRecord(
+        reader.row.number, code, name or "", tier, post, unit, supervisor, phone, role, places
+    )
 
 
 def parse_rows(table: RawTable, town_code: str) -> tuple[ParsedRoster, list[Problem]]:
@@ -359,7 +377,9 @@ def _declare(parsed: ParsedRoster, reader: RowReader, record_type: str) -> bool:
         return False
     seen = parsed.declared.setdefault(record_type, {})
     if code in seen:
-        reader.problem("code", _("duplicate code %(code)s: already on row %(row)d", code=code, row=seen[code]))
+        reader.problem(
+            "code", _("duplicate code %(code)s: already on row %(row)d", code=code, row=seen[code])
+        )
         return True
     seen[code] = reader.row.number
     return False
