@@ -13,6 +13,19 @@ from tracker.db.models.roster import ContactAssignment
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 
 
+def end_link(db, person_id: int, place_id: int, on: dt.date) -> None:
+    """End a contact assignment the way a roster change does: set its valid_to."""
+
+    async def end(session) -> None:
+        await session.execute(
+            update(ContactAssignment)
+            .where(ContactAssignment.person_id == person_id, ContactAssignment.place_id == place_id)
+            .values(valid_to=on)
+        )
+
+    db(end)
+
+
 def test_it_shows_the_town_with_its_three_tiers_and_leading_group_in_chinese(client, db) -> None:
     built = db(build_small_town)
     page = client.get(f"/towns/{built.town.code}")
@@ -50,18 +63,7 @@ def test_it_shows_the_town_in_english_when_asked(client, db, headers) -> None:
 
 def test_it_shows_a_persons_contact_points_chain_reports_and_history(client, db) -> None:
     built = db(build_small_town)
-    ended_on = dt.date(2026, 2, 1)
-
-    async def end_one_link(session) -> None:
-        await session.execute(
-            update(ContactAssignment)
-            .where(ContactAssignment.person_id == built.official.id)
-            .where(ContactAssignment.place_id == built.villages[2].id)
-            .values(valid_to=ended_on)
-        )
-        await session.commit()
-
-    db(end_one_link)
+    end_link(db, built.official.id, built.villages[2].id, dt.date(2026, 2, 1))
     html = client.get(f"/towns/alpha/people/{built.official.id}").text
     current, _sep, after = html.partition("上级（直接上级在前）")
     assert "东村2组" in current and "自2026年1月1日起" in current
@@ -175,3 +177,11 @@ def test_it_uses_the_local_calendar_for_dates_in_english_too(client, db) -> None
     html = client.get(f"/towns/alpha/places/{built.enterprise.id}", headers=ENGLISH).text
     assert "Enterprise" in html and "Contact point" in html
     assert f"since {START:%b} {START.day}, {START.year}" in html
+
+
+def test_it_flags_an_official_with_too_few_contact_points(client, db) -> None:
+    built = db(build_small_town)
+    assert "contact point, expected" not in client.get("/towns/alpha", headers=ENGLISH).text
+    end_link(db, built.official.id, built.villages[2].id, dt.date(2026, 2, 1))
+    assert "1 contact point, expected 2–4" in client.get("/towns/alpha", headers=ENGLISH).text
+    assert "联系点 1 个，应为 2–4 个" in client.get("/towns/alpha").text
