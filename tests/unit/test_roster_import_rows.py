@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
 from tracker.domain.roster.importer_checks import ExistingPerson, ExistingRoster, validate_roster
 from tracker.domain.roster.importer_read import RawRow, RawTable, RosterFileError, cell_text, read_csv_bytes
-from tracker.domain.roster.importer_rows import REQUIRED_COLUMNS, Problem
+from tracker.domain.roster.importer_columns import REQUIRED_COLUMNS, Problem, column_letter
 from tracker.i18n import CATALOGS_DIR, use_locale
 
 HEADER = (*REQUIRED_COLUMNS, "population")
@@ -189,6 +189,23 @@ def test_it_refuses_to_turn_an_administrative_village_with_villages_into_somethi
     assert problems_of(rows, existing) == [
         "row 2, column kind: AV1 still has villages under it; it must stay an administrative village"
     ]
+
+
+def test_it_reports_values_in_a_column_without_header() -> None:
+    header = (*HEADER, "", "")
+    rows = [*BASE, {**person(), "": ""}]
+    raw = table(rows, header=header)
+    stray = RawRow(BAD_ROW + 1, (*raw.rows[-1].cells[:-1], "oops"))
+    problems = validate_roster(RawTable(header, (*raw.rows, stray)), TOWN, ExistingRoster())[1]
+    assert [str(p) for p in problems] == [
+        f"row {BAD_ROW + 1}, column Q: this cell has a value but its column has no header",
+        f"row {BAD_ROW + 1}, column code: duplicate code P9: already on row {BAD_ROW}",
+    ]
+
+
+@pytest.mark.parametrize(("index", "letter"), [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")])
+def test_it_names_columns_as_a_spreadsheet_does(index: int, letter: str) -> None:
+    assert column_letter(index) == letter
 
 
 def test_it_needs_a_town_row_for_a_new_town() -> None:

@@ -1,4 +1,4 @@
-"""Roster import, step 1: the header and each row on its own (pure: no database, no files).
+"""Roster import, step 1: each row on its own (pure: no database, no files).
 
 Every problem is collected, never raised, so that the user sees all of them at once. Cross-row
 checks (references, duplicates, the contact-point rule) live in importer_checks.py.
@@ -7,86 +7,33 @@ checks (references, duplicates, the contact-point rule) live in importer_checks.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TypeVar
 
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
+from tracker.domain.roster.importer_columns import (
+    CODE_FORBIDDEN,
+    CODE_MAX,
+    LEADING_GROUP_ROLES,
+    NAME_MAX,
+    PERSON_NAME_MAX,
+    PHONE,
+    PLACE_KINDS,
+    PLACES_SEPARATOR,
+    POST_MAX,
+    RECORD_TYPES,
+    TIERS,
+    UNIT_KINDS,
+    Problem,
+    column_letter,
+    parse_header,
+)
 from tracker.domain.roster.importer_read import RawRow, RawTable
 from tracker.i18n import _
 
 E = TypeVar("E", bound=Enum)
-
-REQUIRED_COLUMNS = (
-    "record", "code", "name", "kind", "parent", "tier", "post", "unit",
-    "supervisor", "phone", "leading_group", "latitude", "longitude", "places",
-)  # fmt: skip
-OPTIONAL_COLUMNS = ("population",)
-ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-
-# Chinese headers a spreadsheet may already have; matched after trimming, case-insensitively.
-HEADER_ALIASES: dict[str, str] = {
-    "记录类型": "record", "类型": "record", "编码": "code", "代码": "code", "名称": "name", "姓名": "name",
-    "类别": "kind", "种类": "kind", "所属行政村": "parent", "上级地点": "parent", "层级": "tier",
-    "职务": "post", "单位": "unit", "上级": "supervisor", "直接上级": "supervisor", "电话": "phone",
-    "手机": "phone", "领导小组": "leading_group", "纬度": "latitude", "经度": "longitude",
-    "联系点": "places", "联系点/包村": "places", "包村": "places", "人口": "population",
-    "常住人口": "population",
-}  # fmt: skip
-
-RECORD_TYPES = {
-    "town": "town", "镇": "town", "乡镇": "town", "unit": "unit", "单位": "unit",
-    "place": "place", "地点": "place", "person": "person", "人员": "person",
-}  # fmt: skip
-UNIT_KINDS = {
-    "department": UnitKind.DEPARTMENT, "部门": UnitKind.DEPARTMENT,
-    "station": UnitKind.STATION, "站所": UnitKind.STATION,
-    "community": UnitKind.COMMUNITY, "社区": UnitKind.COMMUNITY,
-}  # fmt: skip
-PLACE_KINDS = {
-    "administrative_village": PlaceKind.ADMINISTRATIVE_VILLAGE, "行政村": PlaceKind.ADMINISTRATIVE_VILLAGE,
-    "natural_village": PlaceKind.NATURAL_VILLAGE, "自然村": PlaceKind.NATURAL_VILLAGE,
-    "enterprise": PlaceKind.ENTERPRISE, "企业": PlaceKind.ENTERPRISE,
-    "community": PlaceKind.COMMUNITY, "社区": PlaceKind.COMMUNITY,
-}  # fmt: skip
-TIERS = {
-    "section_official": Tier.SECTION_OFFICIAL, "科级干部": Tier.SECTION_OFFICIAL,
-    "unit_head": Tier.UNIT_HEAD, "部门站所社区负责人": Tier.UNIT_HEAD,
-    "部门、站所、社区负责人": Tier.UNIT_HEAD, "负责人": Tier.UNIT_HEAD,
-    "village_cadre": Tier.VILLAGE_CADRE, "包村干部": Tier.VILLAGE_CADRE,
-}  # fmt: skip
-LEADING_GROUP_ROLES = {
-    "leader": LeadingGroupRole.LEADER, "组长": LeadingGroupRole.LEADER,
-    "deputy": LeadingGroupRole.DEPUTY, "副组长": LeadingGroupRole.DEPUTY,
-    "member": LeadingGroupRole.MEMBER, "成员": LeadingGroupRole.MEMBER,
-}  # fmt: skip
-
-PLACES_SEPARATOR = re.compile(r"[;；、]")
-CODE_FORBIDDEN = re.compile(r"[\s;；、,，]")
-PHONE = re.compile(r"[0-9+\- ]{5,20}")
-CODE_MAX, NAME_MAX, PERSON_NAME_MAX, POST_MAX = 32, 100, 50, 100
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file: where (row, column as written in the header) and why."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column is not None:
-            return _(
-                "row %(row)d, column %(column)s: %(problem)s",
-                row=self.row,
-                column=self.column,
-                problem=self.message,
-            )
-        if self.row is not None:
-            return _("row %(row)d: %(problem)s", row=self.row, problem=self.message)
-        return self.message
+__all__ = ["ParsedRoster", "PersonRecord", "PlaceRecord", "Problem", "TownRecord", "UnitRecord", "parse_rows"]
 
 
 @dataclass(frozen=True)
@@ -151,38 +98,6 @@ class ParsedRoster:
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
-
-
-def canonical_column(header: str) -> str | None:
-    text = header.strip()
-    lowered = text.lower().replace(" ", "_") if text.isascii() else text
-    if lowered in ALL_COLUMNS:
-        return lowered
-    return HEADER_ALIASES.get(text) or HEADER_ALIASES.get(text.lower())
-
-
-def parse_header(header: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
-    """Column name -> index, column name -> header as written, and the header's problems (row 1)."""
-    positions: dict[str, int] = {}
-    written: dict[str, str] = {}
-    problems: list[Problem] = []
-    for index, text in enumerate(header):
-        if not text:
-            continue
-        column = canonical_column(text)
-        if column is None:
-            problems.append(Problem(1, text, _("unknown column '%(column)s'", column=text)))
-        elif column in positions:
-            problems.append(Problem(1, text, _("column '%(column)s' appears twice", column=column)))
-        else:
-            positions[column] = index
-            written[column] = text
-    problems.extend(
-        Problem(1, column, _("column '%(column)s' is missing", column=column))
-        for column in REQUIRED_COLUMNS
-        if column not in positions
-    )
-    return positions, written, problems
 
 
 class RowReader:
@@ -349,8 +264,14 @@ def parse_rows(table: RawTable, town_code: str) -> tuple[ParsedRoster, list[Prob
     parsed = ParsedRoster(headers=headers)
     if problems:
         return parsed, problems
+    unheaded = [index for index, text in enumerate(table.header) if not text]
     for row in table.rows:
         reader = RowReader(row, positions, headers)
+        problems.extend(
+            Problem(row.number, column_letter(index), _("this cell has a value but its column has no header"))
+            for index in unheaded
+            if row.cells[index]
+        )
         raw_type = reader.text("record")
         record_type = RECORD_TYPES.get(raw_type) or RECORD_TYPES.get(raw_type.lower())
         duplicate = record_type is not None and _declare(parsed, reader, record_type)
