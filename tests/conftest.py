@@ -137,3 +137,44 @@ def db(db_url: str) -> Callable[[Callable[[Any], Awaitable[T]]], T]:
         return run(go())
 
     return call
+
+
+# -- signed-in clients -----------------------------------------------------------------------
+
+
+async def _create_admin(session: Any) -> int:
+    from tests.personas import PASSWORD
+    from tracker.db.models.accounts import Role, User
+    from tracker.domain.accounts.passwords import hash_password
+
+    user = User(login="root-admin", role=Role.ADMIN, password_hash=hash_password(PASSWORD),
+                must_change_password=False, active=True)
+    session.add(user)
+    await session.flush()
+    return user.id
+
+
+@pytest.fixture
+def admin_client(client: TestClient[Litestar], db: Callable[..., Any]) -> TestClient[Litestar]:
+    """The test client signed in through the form as an administrator (sees every town)."""
+    from tests.personas import sign_in
+
+    db(_create_admin)
+    sign_in(client, "root-admin")
+    return client
+
+
+@pytest.fixture
+def api_client(app: Litestar, db: Callable[..., Any]) -> Iterator[TestClient[Litestar]]:
+    """A client calling the JSON API with an administrator's personal token (no cookie, no CSRF)."""
+    from tracker.domain.accounts.users import UserService
+
+    user_id = db(_create_admin)
+
+    async def make_token(session: Any) -> str:
+        return (await UserService(session, None).create_token(user_id, "tests")).secret  # type: ignore[arg-type]
+
+    secret = db(make_token)
+    with TestClient(app=app) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {secret}"
+        yield test_client

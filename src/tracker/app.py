@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-import logging
-
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
-from litestar.datastructures import State
 from litestar.template import TemplateConfig
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tracker import __version__, i18n
 from tracker.config import Settings, get_settings
 from tracker.db.engine import enable_sqlite_pragmas
 from tracker.db.schema import VERSION_TABLE
+from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError
 from tracker.paths import migrations_dir, static_dir
+from tracker.web.auth import make_auth_middleware
 from tracker.web.errors import exception_handlers
+from tracker.web.guards import PUBLIC, require_login
 from tracker.web.locale import make_locale_middleware
 from tracker.web.routes import route_handlers
+from tracker.web.security import add_security_headers, csrf_config, make_csrf_middleware
 from tracker.web.startup import prepare_database
 from tracker.web.templating import make_template_engine
 
@@ -39,14 +41,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     i18n.set_default_locale(settings.default_locale)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = settings.resolved_secret_key()
 
     engine = create_async_engine(settings.db_url, poolclass=NullPool if settings.is_sqlite else None)
     if settings.is_sqlite:
         enable_sqlite_pragmas(engine.sync_engine)
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
+        before_send_handler="autocommit_include_redirects",
         create_all=False,
         alembic_config=AlembicAsyncConfig(
             script_location=str(migrations_dir()),
@@ -62,9 +66,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await engine.dispose()
 
     return Litestar(
-        route_handlers=[*route_handlers(), create_static_files_router(path="/static", directories=[static_dir()])],
+        route_handlers=[
+            *route_handlers(),
+            create_static_files_router(path="/static", directories=[static_dir()], opt=PUBLIC),
+        ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
-        middleware=[make_locale_middleware(settings.default_locale)],
+        # Outermost first: language, then who is asking, then CSRF (which needs to know about bearer tokens).
+        middleware=[
+            make_locale_middleware(settings.default_locale),
+            make_auth_middleware(sessionmaker, session_policy(settings)),
+            make_csrf_middleware(csrf_config(secret, secure=settings.https)),
+        ],
+        guards=[require_login],  # private unless a handler says opt=PUBLIC
+        before_send=[add_security_headers],
         template_config=TemplateConfig(engine=make_template_engine(settings.timezone)),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         on_startup=[on_startup],
@@ -74,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         logging_config=LoggingConfig(
@@ -81,9 +96,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 409, 429, DomainError},
             configure_root_logger=False,
         ),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "sessionmaker": sessionmaker}),
         debug=settings.debug,
     )
-
-
-logging.getLogger("tracker").setLevel(logging.INFO)

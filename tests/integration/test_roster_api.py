@@ -21,6 +21,12 @@ PAST_TO = dt.date(2025, 12, 31)
 FUTURE_FROM = dt.date(2099, 1, 1)
 
 
+@pytest.fixture
+def client(api_client):
+    """These tests are about the API's answers, not access: an administrator's bearer token."""
+    return api_client
+
+
 @dataclass
 class Towns:
     alpha: SmallTown

@@ -11,19 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
 from tracker.domain.accounts.access import Actor
-from tracker.domain.accounts.rules import SessionPolicy
-from tracker.domain.accounts.sessions import SessionService
+from tracker.domain.accounts.sessions import SessionService, session_policy
 from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import utc_now
 from tracker.domain.roster.services import RosterService
-
-
-def session_policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy(
-        idle_timeout=dt.timedelta(minutes=settings.session_idle_minutes),
-        lifetime=dt.timedelta(hours=settings.session_lifetime_hours),
-        keep_signed_in_lifetime=dt.timedelta(days=settings.keep_signed_in_days),
-    )
 
 
 async def provide_now() -> dt.datetime:

@@ -1,39 +1,98 @@
-"""One place maps errors to answers: JSON under /api, an htmx fragment or a page elsewhere."""
+"""One place maps errors to answers: JSON under /api, an htmx fragment or a page elsewhere.
+
+Signed-out visitors of a page are sent to the sign-in page; a user who must change their first
+password is sent to that form; refused access by a signed-in user is written to the audit log.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException
-from litestar.exceptions import ValidationException
-from litestar.response import Template
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from tracker.domain.errors import DomainError
+from tracker.domain.accounts.errors import PasswordChangeRequired
+from tracker.domain.clock import utc_now
+from tracker.domain.errors import DomainError, NotAllowed, OutOfReach
 from tracker.i18n import _
 
+CSRF_FAILURE = "CSRF token verification failed"
+
+
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or (
-        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
-    )
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
 
 
-def _answer(request: Request, status: int, message: str, fields: dict[str, str] | None = None) -> Response:
+def _answer(
+    request: Request,
+    status: int,
+    message: str,
+    fields: dict[str, str] | None = None,
+    background: BackgroundTask | None = None,
+) -> Response:
     if wants_json(request):
         body: dict[str, object] = {"status_code": status, "detail": message}
         if fields:
             body["fields"] = fields
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        return Response(body, status_code=status, media_type=MediaType.JSON, background=background)
     template = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
     return Template(
         template,
         context={"status": status, "message": message, "fields": fields or {}},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        background=background,
     )
 
 
+def _redirect(request: Request, target: str) -> Response:
+    """A full-page redirect, also for htmx (which would otherwise swap the target page into a fragment)."""
+    if request.headers.get("hx-request"):
+        return Response(None, status_code=200, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+async def _record_refusal(request: Request, status: int, reason: str) -> None:
+    """Write a refused access to the audit log in its own transaction (the request's was rolled back)."""
+    from tracker.domain.audit.services import record_event
+
+    actor = request.scope.get("user")
+    sessionmaker = request.app.state.get("sessionmaker")
+    if actor is None or sessionmaker is None:
+        return
+    async with sessionmaker() as session:
+        await record_event(
+            session,
+            "access_refused",
+            now=utc_now(),
+            town_id=actor.town_id,
+            details={"method": request.method, "path": request.url.path, "status": status, "reason": reason},
+        )
+        await session.commit()
+
+
+def _refusal_task(request: Request, status: int, reason: str) -> BackgroundTask | None:
+    if request.scope.get("user") is None:
+        return None
+    return BackgroundTask(_record_refusal, request, status, reason)
+
+
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    return _answer(request, exc.status_code, exc.message, exc.fields)
+    if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
+        return _redirect(request, "/account/password")
+    background = None
+    if isinstance(exc, NotAllowed | OutOfReach):
+        background = _refusal_task(request, exc.status_code, type(exc).__name__)
+    return _answer(request, exc.status_code, exc.message, exc.fields, background)
 
 
 def _generic_message(status: int) -> str:
@@ -69,11 +128,26 @@ def _field_messages(exc: HTTPException) -> dict[str, str]:
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _redirect(request, f"/login?next={quote(target, safe='/')}" if request.method == "GET" else "/login")
     fields = _field_messages(exc)
-    message = exc.detail if isinstance(exc, ValidationException | NotAuthorizedException | PermissionDeniedException) else ""
-    if isinstance(exc, NotFoundException) or not message:
+    background = None
+    if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILURE:
+        message = _("This form has expired. Reload the page and try again.")
+        background = _refusal_task(request, status, "csrf")
+    elif isinstance(exc, PermissionDeniedException):
+        message = exc.detail or _generic_message(status)
+        background = _refusal_task(request, status, "role")
+    elif isinstance(exc, ValidationException):
+        message = _("Some fields are not valid")
+    elif isinstance(exc, NotAuthorizedException) and exc.detail:
+        message = exc.detail
+    else:
         message = _generic_message(status)
-    return _answer(request, status, message, fields)
+    if isinstance(exc, NotFoundException):
+        message = _generic_message(status)
+    return _answer(request, status, message, fields, background)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tracker.config import Settings
 from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, User, ViewerTown
 from tracker.db.models.roster import Person
 from tracker.domain.accounts import passwords, rules
@@ -16,6 +17,14 @@ from tracker.domain.accounts.errors import LockedOut, SignInRefused
 from tracker.domain.audit.context import AuditActor, acting_as, current_actor
 from tracker.domain.audit.services import record_event
 from tracker.i18n import _
+
+
+def session_policy(settings: Settings) -> rules.SessionPolicy:
+    return rules.SessionPolicy(
+        idle_timeout=dt.timedelta(minutes=settings.session_idle_minutes),
+        lifetime=dt.timedelta(hours=settings.session_lifetime_hours),
+        keep_signed_in_lifetime=dt.timedelta(days=settings.keep_signed_in_days),
+    )
 
 
 @dataclass(frozen=True)

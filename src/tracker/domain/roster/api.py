@@ -8,7 +8,9 @@ from litestar import Controller, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from tracker.db.models.accounts import Role
 from tracker.domain.clock import local_date
+from tracker.web.guards import require_role
 from tracker.domain.roster.schemas import (
     ContactAssignmentOut,
     ContactPointsIn,
@@ -71,6 +73,7 @@ class RosterApi(Controller):
 
     @put(
         "/{code:str}/people/{person_id:int}/contact-points",
+        guards=[require_role(Role.SECRETARY)],
         summary="Replace a person's places (the contact-point rule applies; history is kept)",
         status_code=200,
     )

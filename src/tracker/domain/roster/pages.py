@@ -15,7 +15,9 @@ from tracker.db.models.roster import Person, Place, PlaceKind, Unit
 from tracker.domain.clock import local_date
 from tracker.domain.roster.services import RosterService, TownOverview
 from tracker.i18n import SUPPORTED_LOCALES
+from tracker.web.guards import PUBLIC
 from tracker.web.locale import LANGUAGE_COOKIE
+from tracker.web.redirects import safe_local_path
 
 
 @dataclass
@@ -85,17 +87,6 @@ def units_in_order(units: list[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (kinds.get(u.kind.value, 9), u.code))
 
 
-def safe_local_path(candidate: str) -> str:
-    """`candidate` if it is a path on this site, else "/" (no open redirect to another host)."""
-    if (
-        not candidate.startswith("/")
-        or candidate.startswith(("//", "/\\"))
-        or any(ord(ch) < 32 or ord(ch) == 127 for ch in candidate)
-    ):
-        return "/"
-    return candidate
-
-
 class RosterPages(Controller):
     include_in_schema = False
 
@@ -147,7 +138,7 @@ class RosterPages(Controller):
         return Template("roster/place.html", context={"d": detail, "town": town})
 
 
-@post("/language", name="language", include_in_schema=False, status_code=HTTP_303_SEE_OTHER)
+@post("/language", name="language", include_in_schema=False, opt=PUBLIC, status_code=HTTP_303_SEE_OTHER)
 async def choose_language(request: Request, data: URLEncodedBody[dict[str, str]]) -> Redirect:
     """Remember the chosen language in a cookie and go back where the user was (on this site only)."""
     locale = data.get("locale", "")

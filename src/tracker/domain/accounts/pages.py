@@ -1,0 +1,133 @@
+"""Signing in and out, and the first-login password change. Thin: parse, one service call, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.config import Settings
+from tracker.domain.accounts.access import Actor
+from tracker.domain.accounts.errors import LockedOut, SignInRefused
+from tracker.domain.accounts.sessions import SessionService
+from tracker.domain.accounts.users import UserService
+from tracker.domain.errors import InvalidInput
+from tracker.web.auth import SESSION_COOKIE, client_ip
+from tracker.web.guards import PASSWORD_CHANGE_PENDING_OK, PUBLIC
+from tracker.web.locale import cookie_value
+from tracker.web.redirects import safe_local_path
+
+
+class SignInForm(BaseModel):
+    login: str = Field(default="", max_length=128)
+    password: str = Field(default="", max_length=1024)
+    keep_signed_in: str | None = None
+    next: str = Field(default="/", max_length=2000)
+
+
+class PasswordForm(BaseModel):
+    current_password: str = Field(default="", max_length=1024)
+    new_password: str = Field(default="", max_length=1024)
+    confirm_password: str = Field(default="", max_length=1024)
+
+
+class AuthPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login", opt=PUBLIC)
+    async def login_form(self, request: Request, actor: NamedDependency[Actor | None]) -> Template | Redirect:
+        target = safe_local_path(request.query_params.get("next"))
+        if actor is not None:
+            return Redirect(target, status_code=303)
+        return Template("accounts/login.html", context={"next": target, "login": "", "error": None})
+
+    @post("/login", name="login_submit", opt=PUBLIC, status_code=303)
+    async def login(
+        self,
+        request: Request,
+        data: URLEncodedBody[SignInForm],
+        sessions: NamedDependency[SessionService],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[dt.datetime],
+    ) -> Template | Redirect:
+        target = safe_local_path(data.next)
+        try:
+            signed_in = await sessions.sign_in(
+                data.login,
+                data.password,
+                keep_signed_in=bool(data.keep_signed_in),
+                ip=client_ip(request.scope),
+                user_agent=request.headers.get("user-agent", ""),
+                now=now,
+            )
+        except (SignInRefused, LockedOut) as refused:
+            await db_session.commit()  # the failed attempt and its audit entry are kept
+            return Template(
+                "accounts/login.html",
+                context={"next": target, "login": data.login, "error": refused.message},
+                status_code=refused.status_code,
+            )
+        old_token = cookie_value(request.headers.get("cookie", ""), SESSION_COOKIE)
+        if old_token:  # no session fixation: whatever session came in is ended, a new one starts
+            previous = await sessions.resolve_session(old_token, now)
+            if previous is not None:
+                await sessions.sign_out(previous[0].id, previous[1].id, now, previous[0].town_id)
+        destination = "/account/password" if signed_in.user.must_change_password else target
+        response = Redirect(destination, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            signed_in.token,
+            httponly=True,
+            samesite="lax",
+            secure=settings.https,
+            path="/",
+            max_age=int((signed_in.session.expires_at - now).total_seconds()) if signed_in.session.keep_signed_in else None,
+        )
+        return response
+
+    @post("/logout", name="logout", status_code=303, opt=PASSWORD_CHANGE_PENDING_OK)
+    async def logout(
+        self,
+        actor: NamedDependency[Actor | None],
+        sessions: NamedDependency[SessionService],
+        now: NamedDependency[dt.datetime],
+    ) -> Redirect:
+        if actor is not None and actor.session_id is not None:
+            await sessions.sign_out(actor.user_id, actor.session_id, now, actor.town_id)
+        response = Redirect("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @get("/account/password", name="password_form", opt=PASSWORD_CHANGE_PENDING_OK)
+    async def password_form(self, actor: NamedDependency[Actor | None]) -> Template:
+        return Template(
+            "accounts/password.html",
+            context={"forced": bool(actor and actor.must_change_password), "fields": {}, "done": False},
+        )
+
+    @post("/account/password", name="password_submit", status_code=303, opt=PASSWORD_CHANGE_PENDING_OK)
+    async def change_password(
+        self,
+        data: URLEncodedBody[PasswordForm],
+        actor: NamedDependency[Actor | None],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+    ) -> Template | Redirect:
+        assert actor is not None  # require_login ran
+        try:
+            await users.change_own_password(
+                actor.user_id, data.current_password, data.new_password, data.confirm_password, now, actor.session_id
+            )
+        except InvalidInput as problem:
+            return Template(
+                "accounts/password.html",
+                context={"forced": actor.must_change_password, "fields": problem.fields, "done": False},
+                status_code=400,
+            )
+        return Redirect("/account?changed=password", status_code=303)

@@ -1,0 +1,101 @@
+"""My settings: language, password (separate page), API tokens, signed-in sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field
+
+from tracker.domain.accounts.access import Actor
+from tracker.domain.accounts.sessions import SessionService
+from tracker.domain.accounts.users import UserService
+from tracker.domain.errors import DomainError
+from tracker.i18n import SUPPORTED_LOCALES
+
+
+class LanguageChoice(BaseModel):
+    locale: str = Field(default="", max_length=8)
+
+
+class TokenForm(BaseModel):
+    name: str = Field(default="", max_length=200)
+
+
+class SettingsPages(Controller):
+    path = "/account"
+    include_in_schema = False
+
+    async def _context(
+        self, actor: Actor, users: UserService, sessions: SessionService, now: dt.datetime
+    ) -> dict[str, object]:
+        return {
+            "actor": actor,
+            "tokens": await users.list_tokens(actor.user_id),
+            "open_sessions": await sessions.open_sessions(actor.user_id, now),
+            "new_token": None,
+            "token_error": None,
+            "changed": None,
+        }
+
+    @get("/", name="account")
+    async def show(
+        self,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+        sessions: NamedDependency[SessionService],
+        now: NamedDependency[dt.datetime],
+        changed: FromQuery[str | None] = None,
+    ) -> Template:
+        context = await self._context(actor, users, sessions, now)
+        context["changed"] = changed
+        return Template("accounts/settings.html", context=context)
+
+    @post("/language", name="account_language", status_code=303)
+    async def set_language(
+        self, actor: NamedDependency[Actor], users: NamedDependency[UserService], data: URLEncodedBody[LanguageChoice]
+    ) -> Redirect:
+        await users.set_locale(actor.user_id, data.locale if data.locale in SUPPORTED_LOCALES else None)
+        return Redirect("/account?changed=language", status_code=303)
+
+    @post("/tokens", name="account_token_create", status_code=200)
+    async def create_token(
+        self,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+        sessions: NamedDependency[SessionService],
+        now: NamedDependency[dt.datetime],
+        data: URLEncodedBody[TokenForm],
+    ) -> Template:
+        """Shows the new token once, on the answer to this POST (never stored in clear)."""
+        try:
+            created = await users.create_token(actor.user_id, data.name)
+        except DomainError as problem:
+            context = await self._context(actor, users, sessions, now)
+            context["token_error"] = problem.fields.get("name", problem.message)
+            return Template("accounts/settings.html", context=context, status_code=problem.status_code)
+        context = await self._context(actor, users, sessions, now)
+        context["new_token"] = created.secret
+        return Template("accounts/settings.html", context=context)
+
+    @post("/tokens/{token_id:int}/revoke", name="account_token_revoke", status_code=303)
+    async def revoke_token(
+        self,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        token_id: FromPath[int],
+    ) -> Redirect:
+        await users.revoke_token(actor.user_id, token_id, now)
+        return Redirect("/account?changed=token", status_code=303)
+
+    @post("/sessions/end-others", name="account_sign_out_everywhere", status_code=303)
+    async def sign_out_everywhere(
+        self, actor: NamedDependency[Actor], sessions: NamedDependency[SessionService], now: NamedDependency[dt.datetime]
+    ) -> Redirect:
+        """Ends every other session of mine; this one stays signed in."""
+        await sessions.end_all_sessions(actor.user_id, now, keep_session_id=actor.session_id)
+        return Redirect("/account?changed=sessions", status_code=303)

@@ -1,0 +1,135 @@
+"""User management for a town's secretary: list, create, reset a password, disable, enable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field
+
+from tracker.db.models.accounts import Role
+from tracker.db.models.roster import Town
+from tracker.domain.accounts.access import Actor, assignable_roles
+from tracker.domain.accounts.users import UserService
+from tracker.domain.errors import InvalidInput
+from tracker.domain.roster.services import RosterService
+from tracker.i18n import _
+from tracker.web.guards import require_role
+
+
+class NewUserForm(BaseModel):
+    login: str = Field(default="", max_length=200)
+    role: str = Field(default="", max_length=32)
+    person_id: str = Field(default="", max_length=20)
+
+
+class UserPages(Controller):
+    path = "/towns/{code:str}/users"
+    include_in_schema = False
+    guards = [require_role(Role.SECRETARY)]
+
+    async def _town(self, roster: RosterService, code: str) -> Town:
+        town = await roster.get_town(code)
+        roster.require_manage(town)
+        return town
+
+    async def _render(
+        self, town: Town, actor: Actor, users: UserService, roster: RosterService, **extra: object
+    ) -> dict[str, object]:
+        context: dict[str, object] = {
+            "town": town,
+            "accounts": await users.list_in_town(town),
+            "people": [p for p in await roster.list_people(town) if p.active],
+            "roles": assignable_roles(actor),
+            "fields": {},
+            "form": {},
+            "shown_password": None,
+        }
+        context.update(extra)
+        return context
+
+    @get("/", name="users")
+    async def list_users(
+        self,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        users: NamedDependency[UserService],
+        code: FromPath[str],
+    ) -> Template:
+        town = await self._town(roster, code)
+        return Template("accounts/users.html", context=await self._render(town, actor, users, roster))
+
+    @post("/", name="users_create", status_code=200)
+    async def create_user(
+        self,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        data: URLEncodedBody[NewUserForm],
+    ) -> Template:
+        town = await self._town(roster, code)
+        role = next((r for r in Role if r.value == data.role), None)
+        person_id = int(data.person_id) if data.person_id.isdigit() else None
+        try:
+            if role is None:
+                raise InvalidInput(_("The account was not created"), fields={"role": _("Choose a role")})
+            created = await users.create(
+                login=data.login, role=role, town=town, person_id=person_id, password=None, now=now, actor=actor
+            )
+        except InvalidInput as problem:
+            fields = problem.fields
+            context = await self._render(town, actor, users, roster, fields=fields, form=data.model_dump())
+            return Template("accounts/users.html", context=context, status_code=400)
+        context = await self._render(
+            town, actor, users, roster, shown_password=(created.user.login, created.initial_password)
+        )
+        return Template("accounts/users.html", context=context)
+
+    @post("/{user_id:int}/reset-password", name="users_reset_password", status_code=200)
+    async def reset_password(
+        self,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        user_id: FromPath[int],
+    ) -> Template:
+        town = await self._town(roster, code)
+        user = await users.get_in_town(actor, town, user_id)
+        password = await users.reset_password(user, now)
+        context = await self._render(town, actor, users, roster, shown_password=(user.login, password))
+        return Template("accounts/users.html", context=context)
+
+    @post("/{user_id:int}/disable", name="users_disable", status_code=303)
+    async def disable(
+        self,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        user_id: FromPath[int],
+    ) -> Redirect:
+        town = await self._town(roster, code)
+        await users.set_active(await users.get_in_town(actor, town, user_id), False, now)
+        return Redirect(f"/towns/{town.code}/users", status_code=303)
+
+    @post("/{user_id:int}/enable", name="users_enable", status_code=303)
+    async def enable(
+        self,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        user_id: FromPath[int],
+    ) -> Redirect:
+        town = await self._town(roster, code)
+        await users.set_active(await users.get_in_town(actor, town, user_id), True, now)
+        return Redirect(f"/towns/{town.code}/users", status_code=303)
