@@ -39,7 +39,7 @@ class AuditPages(Controller):
         db_session: NamedDependency[AsyncSession],
         code: FromPath[str],
         action: FromQuery[str | None] = None,
-        actor: FromQuery[str | None] = None,
+        who: FromQuery[str | None] = None,
         object_type: FromQuery[str | None] = None,
         since: FromQuery[dt.date | None] = None,
         until: FromQuery[dt.date | None] = None,
@@ -49,7 +49,7 @@ class AuditPages(Controller):
         roster.require_manage(town)
         filters = AuditFilter(
             action=action if action in ACTIONS else None,
-            actor=(actor or "").strip()[:64] or None,
+            actor=(who or "").strip()[:64] or None,
             object_type=(object_type or "").strip()[:64] or None,
             since=_local_day_start(since, town.timezone),
             until=_local_day_start(until + dt.timedelta(days=1) if until else None, town.timezone),
@@ -62,7 +62,7 @@ class AuditPages(Controller):
                 "town": town,
                 "result": result,
                 "actions": ACTIONS,
-                "query": {"action": action or "", "actor": actor or "", "object_type": object_type or "",
+                "query": {"action": action or "", "who": who or "", "object_type": object_type or "",
                           "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""},
             },
         )

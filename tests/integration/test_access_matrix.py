@@ -1,0 +1,264 @@
+"""The access matrix: every route of the application, every persona, the answer each one gets.
+
+It walks the application's own route table and fails for any route without an expectation here,
+so a new route can't land without an access decision. For each route it also checks the guards
+it carries (so removing one fails even where a service would refuse too), and for every
+state-changing route it re-reads the database after each refused request: nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select, text
+
+from tests.conftest import run
+from tests.personas import World, build_world, sign_in
+from tracker.db.base import metadata
+from tracker.db.models.accounts import Role, User
+from tracker.db.session import open_session
+from tracker.domain.accounts.passwords import hash_password
+from tracker.domain.accounts.users import UserService
+
+ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER = (
+    "anonymous", "admin", "secretary", "official", "cadre", "outsider", "secretary_b", "viewer",
+)
+PERSONAS = (ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER)
+SIGNED_IN = PERSONAS[1:]
+# Tables a refused request may still write to: the log of the refusal itself, sign-in bookkeeping.
+BOOKKEEPING = {"audit_entry", "login_session", "login_attempt"}
+
+LOGIN = "require_login"
+SECRETARY_ONLY = "require_role(admin, secretary)"
+
+
+def everyone(status: int, anonymous: int) -> dict[str, int]:
+    return {ANON: anonymous, **{p: status for p in SIGNED_IN}}
+
+
+def town_a(status: int, anonymous: int) -> dict[str, int]:
+    """Anyone who may read town A; the secretary of town B is answered as if it did not exist."""
+    return {**everyone(status, anonymous), SEC_B: 404}
+
+
+def managers_of_a(status: int, anonymous: int) -> dict[str, int]:
+    return {**everyone(403, anonymous), ADMIN: status, SEC: status, SEC_B: 404}
+
+
+@dataclass
+class Case:
+    method: str
+    route: str
+    url: Callable[[World, dict[str, int]], str]
+    expect: dict[str, int]
+    guards: set[str]
+    body: Callable[[str], dict[str, Any]] | None = None
+    json: bool = False
+    fresh_session: bool = False  # the request ends the session it comes with
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_state(self) -> bool:
+        return self.method not in ("GET", "HEAD")
+
+
+def fixed(path: str) -> Callable[[World, dict[str, int]], str]:
+    return lambda world, ids: path
+
+
+CASES = [
+    Case("GET", "/healthz", fixed("/healthz"), everyone(200, 200), set()),
+    Case("POST", "/language", fixed("/language"), everyone(303, 303), set(), body=lambda p: {"locale": "en", "next": "/"}),
+    Case("GET", "/login", fixed("/login"), everyone(303, 200), set()),
+    Case("POST", "/login", fixed("/login"), everyone(400, 400), set(),
+         body=lambda p: {"login": "admin", "password": "not-the-password", "next": "/"}),
+    Case("POST", "/logout", fixed("/logout"), everyone(303, 303), {LOGIN}, body=lambda p: {}, fresh_session=True),
+    Case("GET", "/account/password", fixed("/account/password"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/account/password", fixed("/account/password"), everyone(400, 303), {LOGIN},
+         body=lambda p: {"current_password": "wrong-wrong", "new_password": "x", "confirm_password": "y"}),
+    Case("GET", "/account", fixed("/account"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/account/language", fixed("/account/language"), everyone(303, 303), {LOGIN},
+         body=lambda p: {"locale": "zh_CN"}),
+    Case("POST", "/account/tokens", fixed("/account/tokens"), everyone(200, 303), {LOGIN},
+         body=lambda p: {"name": f"matrix-{p}"}),
+    Case("POST", "/account/tokens/{token_id:int}/revoke",
+         lambda w, ids: f"/account/tokens/{ids['admin_token']}/revoke",
+         {**everyone(404, 303), ADMIN: 303}, {LOGIN}, body=lambda p: {}),
+    Case("POST", "/account/sessions/end-others", fixed("/account/sessions/end-others"), everyone(303, 303), {LOGIN},
+         body=lambda p: {}),
+    Case("GET", "/", fixed("/"), {**everyone(302, 303), ADMIN: 200}, {LOGIN}),
+    Case("GET", "/towns/{code:str}", fixed("/towns/alpha"), town_a(200, 303), {LOGIN}),
+    Case("GET", "/towns/{code:str}/people/{person_id:int}",
+         lambda w, ids: f"/towns/alpha/people/{w.a.official.id}", town_a(200, 303), {LOGIN}),
+    Case("GET", "/towns/{code:str}/places/{place_id:int}",
+         lambda w, ids: f"/towns/alpha/places/{w.a.villages[1].id}", town_a(200, 303), {LOGIN}),
+    Case("GET", "/towns/{code:str}/users", fixed("/towns/alpha/users"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/users", fixed("/towns/alpha/users"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"login": f"new-{p}", "role": "secretary", "person_id": ""}),
+    Case("POST", "/towns/{code:str}/users/{user_id:int}/reset-password",
+         lambda w, ids: f"/towns/alpha/users/{ids['spare']}/reset-password", managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("POST", "/towns/{code:str}/users/{user_id:int}/disable",
+         lambda w, ids: f"/towns/alpha/users/{ids['spare']}/disable", managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("POST", "/towns/{code:str}/users/{user_id:int}/enable",
+         lambda w, ids: f"/towns/alpha/users/{ids['spare']}/enable", managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("GET", "/towns/{code:str}/audit", fixed("/towns/alpha/audit"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
+    Case("GET", "/api/v1/me", fixed("/api/v1/me"), everyone(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns", fixed("/api/v1/towns"), everyone(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}", fixed("/api/v1/towns/alpha"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/units", fixed("/api/v1/towns/alpha/units"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/places", fixed("/api/v1/towns/alpha/places"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/people", fixed("/api/v1/towns/alpha/people"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/people/{person_id:int}",
+         lambda w, ids: f"/api/v1/towns/alpha/people/{w.a.cadre.id}", town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/contact-assignments", fixed("/api/v1/towns/alpha/contact-assignments"),
+         town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/people/{person_id:int}/contact-points",
+         lambda w, ids: f"/api/v1/towns/alpha/people/{w.a.official.id}/contact-points", town_a(200, 401), {LOGIN}),
+    Case("PUT", "/api/v1/towns/{code:str}/people/{person_id:int}/contact-points",
+         lambda w, ids: f"/api/v1/towns/alpha/people/{w.a.official.id}/contact-points",
+         managers_of_a(200, 401), {LOGIN, SECRETARY_ONLY}, json=True,
+         body=lambda p: {"place_ids": "SET BY TEST"}),
+    Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
+    Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
+    Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),
+    Case("GET", "/schema/{path:str}", fixed("/schema/openapi.json"), everyone(200, 200), set()),
+]
+
+
+def _routes(app: Litestar) -> dict[tuple[str, str], set[str]]:
+    """(method, path) of every route the application serves, with the names of the guards it runs."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                names = {getattr(getattr(g, "func", g), "__name__", repr(g)) for g in handler.resolve_guards()}
+                if handler.opt.get("public"):
+                    names.discard(LOGIN)  # require_login lets public handlers through by design
+                found[(method, route.path)] = names
+    return found
+
+
+def test_it_has_an_expectation_for_every_route_and_the_guards_it_expects(app: Litestar) -> None:
+    routes = _routes(app)
+    declared = {(c.method, c.route): c for c in CASES}
+    missing = sorted(set(routes) - set(declared))
+    assert not missing, f"routes without an access decision in the matrix: {missing}"
+    stale = sorted(set(declared) - set(routes))
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+    wrong = {key: (routes[key], declared[key].guards) for key in routes if routes[key] != declared[key].guards}
+    assert not wrong, f"guards differ from the matrix (found, expected): {wrong}"
+    for case in CASES:
+        refused = [p for p, status in case.expect.items() if p != ANON and status in (403, 404)]
+        if case.guards:
+            assert case.expect[ANON] in (303, 401), f"{case.method} {case.route} must refuse the anonymous visitor"
+        if SECRETARY_ONLY in case.guards:
+            assert refused, f"{case.method} {case.route}: a role guard must refuse someone signed in"
+
+
+# -- walking the matrix -------------------------------------------------------------------------
+
+
+async def _dump(db_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    async with open_session(db_url) as session:
+        dump = {}
+        for table in metadata.sorted_tables:
+            if table.name in BOOKKEEPING:
+                continue
+            rows = (await session.execute(select(table).order_by(*table.primary_key.columns))).all()
+            dump[table.name] = [tuple(row) for row in rows]
+        return dump
+
+
+async def _setup(db_url: str) -> tuple[World, dict[str, int]]:
+    async with open_session(db_url) as session:
+        world = await build_world(session)
+        spare = User(login="spare", role=Role.MEMBER, town_id=world.a.town.id, password_hash=hash_password("spare-password-1"),
+                     must_change_password=False)
+        session.add(spare)
+        await session.flush()
+        token = await UserService(session, None).create_token(world.users["admin"], "matrix")  # type: ignore[arg-type]
+        return world, {"spare": spare.id, "admin_token": token.token.id}
+
+
+async def _forget_failed_sign_ins(db_url: str) -> None:
+    """The matrix is about access, not the lockout (tests/integration/test_lockout.py): every persona
+    shares the test client's address, so failures of earlier personas must not lock out later ones."""
+    async with open_session(db_url) as session:
+        await session.execute(text("DELETE FROM login_attempt"))
+
+
+class Browser:
+    """One persona's cookie jar on a shared test client."""
+
+    def __init__(self, client: TestClient[Litestar], persona: str) -> None:
+        self.client = client
+        self.persona = persona
+        self.cookies: dict[str, str] = {}
+
+    def _load(self) -> None:
+        self.client.cookies.clear()
+        for name, value in self.cookies.items():
+            self.client.cookies.set(name, value)
+
+    def _save(self) -> None:
+        self.cookies = {cookie.name: cookie.value for cookie in self.client.cookies.jar}
+
+    def sign_in(self) -> None:
+        self._load()
+        if self.persona == ANON:
+            self.client.get("/login")
+        else:
+            sign_in(self.client, self.persona)
+        self._save()
+
+    def request(self, case: Case, url: str, body: dict[str, Any] | None) -> int:
+        self._load()
+        csrf = self.client.cookies.get("tracker_csrf", "")
+        kwargs: dict[str, Any] = {"follow_redirects": False}
+        if case.json:
+            kwargs["json"] = body
+            kwargs["headers"] = {"x-csrftoken": csrf}
+        elif body is not None:
+            kwargs["data"] = {**body, "_csrf_token": csrf}
+        response = self.client.request(case.method, url, **kwargs)
+        self._save()
+        return response.status_code
+
+
+def test_it_answers_every_persona_as_the_matrix_says(app: Litestar, client: TestClient[Litestar], db_url: str) -> None:
+    world, ids = run(_setup(db_url))
+    browsers = {p: Browser(client, p) for p in PERSONAS}
+    for browser in browsers.values():
+        browser.sign_in()
+    official_places = [world.a.villages[1].id, world.a.villages[2].id]
+    failures: list[str] = []
+    for case in CASES:
+        url = case.url(world, ids)
+        refused_first = sorted(PERSONAS, key=lambda p: case.expect[p] < 400 and not (p == ANON and case.guards))
+        for persona in refused_first:
+            expected = case.expect[persona]
+            body = case.body(persona) if case.body else None
+            if body and body.get("place_ids") == "SET BY TEST":
+                body = {"place_ids": official_places}
+            browser = browsers[persona]
+            if case.fresh_session:
+                browser = Browser(client, persona)
+                browser.sign_in()
+            if case.route == "/login":
+                run(_forget_failed_sign_ins(db_url))
+            refused = expected >= 400 or (persona == ANON and bool(case.guards))
+            before = run(_dump(db_url)) if case.changes_state and refused else None
+            status = browser.request(case, url, body)
+            if status != expected:
+                failures.append(f"{case.method} {url} as {persona}: {status}, expected {expected}")
+            if before is not None and run(_dump(db_url)) != before:
+                failures.append(f"{case.method} {url} as {persona} was refused but changed the database")
+    assert not failures, "\n".join(failures)
