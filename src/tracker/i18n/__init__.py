@@ -27,7 +27,8 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 CATALOGS_DIR = Path(__file__).resolve().parent
 
-_current_locale: ContextVar[str] = ContextVar("tracker_locale", default=DEFAULT_LOCALE)
+# None until a request (or a command) chooses: then the configured default applies.
+_current_locale: ContextVar[str | None] = ContextVar("tracker_locale", default=None)
 _default_locale: list[str] = [DEFAULT_LOCALE]
 
 
@@ -36,7 +37,8 @@ def set_default_locale(locale: str) -> None:
 
 
 def current_locale() -> str:
-    return _current_locale.get() if _current_locale.get() in SUPPORTED_LOCALES else _default_locale[0]
+    chosen = _current_locale.get()
+    return chosen if chosen in SUPPORTED_LOCALES else _default_locale[0]  # type: ignore[return-value]
 
 
 def set_locale(locale: str) -> None:
@@ -55,17 +57,23 @@ def use_locale(locale: str) -> Iterator[None]:
 
 @cache
 def translations(locale: str) -> Translations:
-    """Every `<locale>/*.po` catalog merged into one Translations object."""
-    merged = Translations()
-    folder = CATALOGS_DIR / locale
-    for po_path in sorted(folder.glob("*.po")):
+    """Every `<locale>/*.po` catalog merged into one Translations object.
+
+    The first catalog is the base, so its plural rule (zh_CN: one form) is the merged one's too.
+    """
+    merged: Translations | None = None
+    for po_path in sorted((CATALOGS_DIR / locale).glob("*.po")):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=locale)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(buffer))
-    return merged
+        part = Translations(buffer)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    return merged if merged is not None else Translations()
 
 
 def gettext(message: str, **variables: Any) -> str:
