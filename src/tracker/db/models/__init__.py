@@ -2,6 +2,7 @@
 
 from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, Role, User, ViewerTown
 from tracker.db.models.audit import AuditEntry
+from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 from tracker.db.models.roster import (
     ContactAssignment,
     ContactLink,
@@ -16,6 +17,10 @@ from tracker.db.models.roster import (
 )
 
 __all__ = [
+    "Assignment",
+    "Record",
+    "RecordPhoto",
+    "Task",
     "ApiToken",
     "AuditEntry",
     "LoginAttempt",

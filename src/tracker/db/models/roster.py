@@ -63,6 +63,8 @@ class Town(Base):
     population: Mapped[int] = mapped_column(Integer, default=0)
     contact_points_min: Mapped[int] = mapped_column(Integer, default=2)
     contact_points_max: Mapped[int] = mapped_column(Integer, default=4)
+    warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    far_record_meters: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
 
 
 class Unit(Base):
