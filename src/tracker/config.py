@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=240, ge=5, description="sign out after this long unused")
     session_lifetime_hours: int = Field(default=12, ge=1, description="absolute lifetime of a session")
     keep_signed_in_days: int = Field(default=30, ge=1, description='"keep me signed in on this phone"')
+    max_photo_mb: float = Field(default=10, gt=0, le=100, description="largest photo accepted, in MB")
 
     @field_validator("timezone")
     @classmethod
@@ -57,6 +58,14 @@ class Settings(BaseSettings):
         """The database URL in force, checked: an async driver we support."""
         url = self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'tracker.sqlite3').resolve()}"
         return check_database_url(url)
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def max_photo_bytes(self) -> int:
+        return int(self.max_photo_mb * 1024 * 1024)
 
     @property
     def is_sqlite(self) -> bool:
