@@ -15,6 +15,7 @@ from tracker.domain.accounts.sessions import SessionService, session_policy
 from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import utc_now
 from tracker.domain.roster.services import RosterService
+from tracker.domain.tasks.services import AssignmentService, RecordService, TaskService
 
 
 async def provide_now() -> dt.datetime:
@@ -33,6 +34,24 @@ async def provide_roster_service(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
 ) -> RosterService:
     return RosterService(db_session, actor)
+
+
+async def provide_assignment_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> AssignmentService:
+    return AssignmentService(db_session, actor)
+
+
+async def provide_task_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> TaskService:
+    return TaskService(db_session, actor)
+
+
+async def provide_record_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], settings: NamedDependency[Settings]
+) -> RecordService:
+    return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes)
 
 
 async def provide_session_service(
@@ -54,4 +73,7 @@ dependencies = {
     "roster": Provide(provide_roster_service),
     "sessions": Provide(provide_session_service),
     "users": Provide(provide_user_service),
+    "assignments": Provide(provide_assignment_service),
+    "tasks": Provide(provide_task_service),
+    "records": Provide(provide_record_service),
 }
