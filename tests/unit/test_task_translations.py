@@ -1,4 +1,5 @@
-"""Every message of the tasks rules has a Chinese translation in zh_CN/tasks.po."""
+"""Every message of the tasks package has a Chinese translation: the rules' in zh_CN/tasks.po, the
+services' and the API's in zh_CN/tasks_services.po."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ SOURCES = sorted(Path(tasks_package.__file__).parent.glob("*.py"))
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
 
 
+CATALOGS = ("tasks.po", "tasks_services.po")
+
+
 def catalog():
-    with (CATALOGS_DIR / "zh_CN" / "tasks.po").open("rb") as po_file:
-        return read_po(po_file, locale="zh_CN")
+    """The entries of the tasks catalogs, one list."""
+    entries = []
+    for name in CATALOGS:
+        with (CATALOGS_DIR / "zh_CN" / name).open("rb") as po_file:
+            entries.extend(read_po(po_file, locale="zh_CN"))
+    return entries
 
 
 def msgids(path: Path) -> list[str]:

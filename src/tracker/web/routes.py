@@ -17,6 +17,8 @@ from tracker.domain.accounts.user_pages import UserPages
 from tracker.domain.audit.pages import AuditPages
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
+from tracker.domain.tasks.api import AssignmentApi, TaskApi
+from tracker.domain.tasks.api_records import RecordApi
 from tracker.web.dependencies import dependencies
 from tracker.web.health import healthz
 
@@ -36,6 +38,9 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 RosterPages,
                 RosterApi,
                 AccountApi,
+                AssignmentApi,
+                TaskApi,
+                RecordApi,
             ],
         )
     ]

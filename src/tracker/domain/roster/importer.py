@@ -104,6 +104,7 @@ class RosterImporter:
         town_name = parsed.towns[0].name if parsed.towns else (town.name if town else town_code)
         if not dry_run:
             await self._apply(town_code, changes, state, today, default_timezone)
+            await self._sync_tasks(town_code, today, now)
         return ImportReport(town_code, town_name, today, dry_run, changes)
 
     # -- loading -----------------------------------------------------------------------------
@@ -130,6 +131,13 @@ class RosterImporter:
         return list((await self.session.scalars(query)).all())  # type: ignore[call-overload]
 
     # -- writing -----------------------------------------------------------------------------
+
+    async def _sync_tasks(self, town_code: str, today: dt.date, now: dt.datetime | None) -> None:
+        """Tasks follow the roster in the same transaction (imported here: tasks depend on the roster)."""
+        from tracker.domain.tasks.roster_sync import sync_after_roster_change
+
+        town = (await self.session.scalars(select(Town).where(Town.code == town_code))).one()
+        await sync_after_roster_change(self.session, town, today, now)
 
     async def _apply(
         self, town_code: str, changes: list[RecordChange], state: TownState, today: dt.date, timezone: str

@@ -13,6 +13,8 @@ Public API
   rightly find nobody.
 - `validate_who(who, roster, today) -> dict[field, message]`: for creating or editing an
   assignment; includes "This selects nobody" (field "who") when no target results.
+- `people_below(official_id, people) -> set[int]`: everyone whose supervisor chain reaches the
+  official, whatever their state (for access checks: an official reads their people's work).
 - `OccurrenceKey(person_id, place_id, period_key)`; `plan_occurrences(targets, periods)`.
 - `ExistingOccurrence(id, person_id, place_id, period_key, status, period_end)` and
   `plan_roster_change(existing, wanted, today) -> RosterChange(to_create, to_close, to_reopen)`.
@@ -161,6 +163,11 @@ def _below(official_id: int, people: Sequence[PersonSnapshot]) -> set[int]:
         found.add(person_id)
         waiting.extend(reports.get(person_id, []))
     return found
+
+
+def people_below(official_id: int, people: Sequence[PersonSnapshot]) -> set[int]:
+    """The ids of everyone below `official_id` in the supervisor chain, active or not; loop-safe."""
+    return _below(official_id, people)
 
 
 def select_targets(who: Who, roster: RosterSnapshot, today: dt.date) -> list[Target]:

@@ -1,7 +1,7 @@
 """The tasks area's pure rules in one import: `from tracker.domain.tasks import rules`.
 
 Each name is documented at the top of the module it comes from (kinds, periods, rrules, lights,
-fanout, problems). Nothing here touches a session, a request or the clock: `now` and `today`
+fanout, replanning, geo, problems). Nothing here touches a session, a request or the clock: `now` and `today`
 are passed in, and the town's time zone is an IANA name (Asia/Shanghai by default).
 """
 
@@ -17,11 +17,13 @@ from tracker.domain.tasks.fanout import (
     Target,
     Who,
     WhoKind,
+    people_below,
     plan_occurrences,
     plan_roster_change,
     select_targets,
     validate_who,
 )
+from tracker.domain.tasks.geo import EARTH_RADIUS_M, coordinates_problems, distance_m, is_far
 from tracker.domain.tasks.kinds import (
     KIND_LABELS,
     RECORD_FIELDS,
@@ -58,11 +60,13 @@ from tracker.domain.tasks.periods import (
     validate_recurrence,
 )
 from tracker.domain.tasks.problems import TaskRuleError
+from tracker.domain.tasks.replanning import FutureOccurrence, WantedOccurrence, plan_future_change
 from tracker.domain.tasks.rrules import MAX_OCCURRENCES_PER_YEAR
 
 __all__ = [
     "DEFAULT_TIMEZONE",
     "DEFAULT_WARNING_DAYS",
+    "EARTH_RADIUS_M",
     "KIND_LABELS",
     "LIGHT_LABELS",
     "MAX_OCCURRENCES_PER_YEAR",
@@ -75,6 +79,7 @@ __all__ = [
     "ExistingOccurrence",
     "FieldSpec",
     "FieldType",
+    "FutureOccurrence",
     "Light",
     "OccurrenceKey",
     "OutletLevel",
@@ -84,6 +89,7 @@ __all__ = [
     "RosterChange",
     "RosterSnapshot",
     "Target",
+    "WantedOccurrence",
     "TaskRuleError",
     "TaskStatus",
     "Who",
@@ -91,12 +97,17 @@ __all__ = [
     "WorkKind",
     "clean_record_fields",
     "combine_lights",
+    "coordinates_problems",
+    "distance_m",
     "current_year_periods_from",
     "done_late",
     "due_instant",
+    "is_far",
     "is_overdue",
+    "people_below",
     "period_containing",
     "periods_in_year",
+    "plan_future_change",
     "plan_occurrences",
     "plan_roster_change",
     "record_fields",

@@ -48,6 +48,7 @@ class AssignmentIn(BaseModel):
     target_count: int = Field(default=1, ge=1, le=100)
     who: WhoIn
     when: WhenIn
+    template: str | None = Field(default=None, max_length=64, description="a statutory template's key")
 
 
 class RecordIn(BaseModel):
@@ -63,6 +64,14 @@ class RecordIn(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     located_at: dt.datetime | None = None
+
+
+class UnplannedRecordIn(RecordIn):
+    """A record with no task (an unplanned lecture): its kind, and whose work it was (default: your own;
+    only the town's secretary may name someone else)."""
+
+    kind: WorkKind
+    person_id: int | None = None
 
 
 class ReasonIn(BaseModel):
@@ -91,6 +100,8 @@ class TaskOut(BaseModel):
     closed_at: dt.datetime | None
     light: Light | None = None
     late: bool = False
+    person_name: str | None = None
+    place_name: str | None = None
 
 
 class AssignmentOut(BaseModel):
@@ -103,6 +114,10 @@ class AssignmentOut(BaseModel):
     target_count: int
     cadence: Cadence
     active: bool
+    template: str | None = None
+    who: WhoIn | None = None
+    when: WhenIn | None = None
+    task_count: int | None = Field(default=None, description="tasks made (on creation) or held, all states")
 
 
 class RecordOut(BaseModel):
@@ -128,3 +143,48 @@ class PreviewOut(BaseModel):
     people_count: int
     period_count: int
     targets: list[str] = Field(default_factory=list, description="who and where, for the preview list")
+
+
+class MyWorkOut(BaseModel):
+    overdue: list[TaskOut]
+    due_this_week: list[TaskOut]
+    later: list[TaskOut]
+    recently_done: list[TaskOut]
+
+
+class TaskDetailOut(BaseModel):
+    task: TaskOut
+    records: list[RecordOut]
+    can_record: bool
+    can_excuse: bool
+
+
+class RecordResultOut(BaseModel):
+    record: RecordOut
+    task: TaskOut | None
+    created: bool = Field(description="false when the client key had been seen: the first result, unchanged")
+
+
+class BoardCellOut(BaseModel):
+    light: Light
+    task_ids: list[int]
+
+
+class BoardRowOut(BaseModel):
+    person_id: int
+    person_name: str
+    cells: list[BoardCellOut]
+
+
+class BoardGroupOut(BaseModel):
+    label: str
+    rows: list[BoardRowOut]
+
+
+class BoardOut(BaseModel):
+    year: int
+    cadence: str
+    columns: list[str]
+    groups: list[BoardGroupOut]
+    overdue: list[TaskOut]
+    flagged: list[RecordOut]
