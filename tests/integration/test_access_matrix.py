@@ -16,14 +16,21 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import run
+from tests.integration.tasks_pages_support import add_work, png
 from tests.personas import World, build_world, sign_in
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role, User
+from tracker.db.models.tasks import Task
 from tracker.db.session import open_session
 from tracker.domain.accounts.passwords import hash_password
 from tracker.domain.accounts.users import UserService
+from tracker.domain.clock import local_date, utc_now
+from tracker.domain.tasks.pages.display import due_on
+from tracker.domain.tasks.schemas import RecordIn
+from tracker.domain.tasks.services import RecordService, UploadedPhoto
 
 ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER = (
     "anonymous", "admin", "secretary", "official", "cadre", "outsider", "secretary_b", "viewer",
@@ -35,6 +42,8 @@ BOOKKEEPING = {"audit_entry", "login_session", "login_attempt"}
 
 LOGIN = "require_login"
 SECRETARY_ONLY = "require_role(admin, secretary)"
+NOT_VIEWER = "require_not_viewer"
+BOARD_READERS = "require_role(admin, official, secretary, viewer)"
 
 
 def everyone(status: int, anonymous: int) -> dict[str, int]:
@@ -48,6 +57,16 @@ def town_a(status: int, anonymous: int) -> dict[str, int]:
 
 def managers_of_a(status: int, anonymous: int) -> dict[str, int]:
     return {**everyone(403, anonymous), ADMIN: status, SEC: status, SEC_B: 404}
+
+
+def cadres_work(status: int, anonymous: int, official: int | None = None) -> dict[str, int]:
+    """The cadre's work: the cadre, the official above them, the town's managers and the viewer read it;
+    a member outside that chain and the other town's secretary are told it does not exist."""
+    return {**town_a(status, anonymous), OUTSIDER: 404, OFFICIAL: status if official is None else official}
+
+
+def board_readers(status: int, anonymous: int) -> dict[str, int]:
+    return {**town_a(status, anonymous), CADRE: 403, OUTSIDER: 403}
 
 
 @dataclass
@@ -126,6 +145,35 @@ CASES = [
          lambda w, ids: f"/api/v1/towns/alpha/people/{w.a.official.id}/contact-points",
          managers_of_a(200, 401), {LOGIN, SECRETARY_ONLY}, json=True,
          body=lambda p: {"place_ids": "SET BY TEST"}),
+    # -- task pages (templates/tasks/) --------------------------------------------------------
+    Case("GET", "/my", fixed("/my"), everyone(200, 303), {LOGIN}),
+    Case("GET", "/tasks/{task_id:int}", lambda w, ids: f"/tasks/{ids['overdue']}", cadres_work(200, 303), {LOGIN}),
+    Case("POST", "/tasks/{task_id:int}/records", lambda w, ids: f"/tasks/{ids['overdue']}/records",
+         {**cadres_work(400, 303, official=403), VIEWER: 403}, {LOGIN, NOT_VIEWER},
+         body=lambda p: {"client_key": f"matrix-{p}", "occurred_on": ""}),
+    Case("POST", "/tasks/{task_id:int}/excuse", lambda w, ids: f"/tasks/{ids['overdue']}/excuse",
+         managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY}, body=lambda p: {"reason": ""}),
+    Case("POST", "/tasks/{task_id:int}/cancel", lambda w, ids: f"/tasks/{ids['overdue']}/cancel",
+         managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY}, body=lambda p: {"reason": ""}),
+    Case("GET", "/towns/{code:str}/records/new", fixed("/towns/alpha/records/new?kind=lecture"),
+         {**town_a(200, 303), VIEWER: 403}, {LOGIN, NOT_VIEWER}),
+    Case("POST", "/towns/{code:str}/records", fixed("/towns/alpha/records"), {**town_a(400, 303), VIEWER: 403},
+         {LOGIN, NOT_VIEWER}, body=lambda p: {"kind": ""}),
+    Case("GET", "/towns/{code:str}/board", fixed("/towns/alpha/board"), board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/board/cell",
+         lambda w, ids: f"/towns/alpha/board/cell?person={w.a.cadre.id}&column={ids['overdue_column']}",
+         board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/assignments", fixed("/towns/alpha/assignments"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("GET", "/towns/{code:str}/assignments/new", fixed("/towns/alpha/assignments/new"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/assignments/preview", fixed("/towns/alpha/assignments/preview"),
+         managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY}, body=lambda p: {"title": "x"}),
+    Case("POST", "/towns/{code:str}/assignments", fixed("/towns/alpha/assignments"), managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"title": ""}),
+    Case("GET", "/photos/{photo_id:int}", lambda w, ids: f"/photos/{ids['photo']}", cadres_work(200, 303), {LOGIN}),
+    Case("GET", "/photos/{photo_id:int}/thumb", lambda w, ids: f"/photos/{ids['photo']}/thumb",
+         cadres_work(200, 303), {LOGIN}),
     Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
     Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
     Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),
@@ -177,15 +225,28 @@ async def _dump(db_url: str) -> dict[str, list[tuple[Any, ...]]]:
         return dump
 
 
-async def _setup(db_url: str) -> tuple[World, dict[str, int]]:
+async def _add_photo(session: AsyncSession, world: World, task_id: int, photo_dir: str) -> dict[str, int]:
+    """A record with a photo on one of the cadre's tasks; and the board column of the overdue task."""
+    records = RecordService(session, None, photo_dir, 10 * 1024 * 1024)
+    today = local_date(utc_now(), world.a.town.timezone)
+    data = RecordIn(client_key="matrix-photo", occurred_on=today)
+    result = await records.create(world.a.town, data, utc_now(), task_id=task_id, photos=[UploadedPhoto("a.png", png())])
+    return {"photo": result.record.photos[0].id}
+
+
+async def _setup(db_url: str, photo_dir: str) -> tuple[World, dict[str, int]]:
     async with open_session(db_url) as session:
         world = await build_world(session)
+        work = await add_work(session, world)
+        overdue = await session.get(Task, work["overdue"])
+        due_month = due_on(overdue.due_at, world.a.town.timezone).month  # type: ignore[union-attr]
+        extra = {**work, **await _add_photo(session, world, work["later"], photo_dir), "overdue_column": due_month - 1}
         spare = User(login="spare", role=Role.MEMBER, town_id=world.a.town.id, password_hash=hash_password("spare-password-1"),
                      must_change_password=False)
         session.add(spare)
         await session.flush()
         token = await UserService(session, None).create_token(world.users["admin"], "matrix")  # type: ignore[arg-type]
-        return world, {"spare": spare.id, "admin_token": token.token.id}
+        return world, {"spare": spare.id, "admin_token": token.token.id, **extra}
 
 
 async def _forget_failed_sign_ins(db_url: str) -> None:
@@ -234,7 +295,7 @@ class Browser:
 
 
 def test_it_answers_every_persona_as_the_matrix_says(app: Litestar, client: TestClient[Litestar], db_url: str) -> None:
-    world, ids = run(_setup(db_url))
+    world, ids = run(_setup(db_url, str(app.state.settings.photo_dir)))
     browsers = {p: Browser(client, p) for p in PERSONAS}
     for browser in browsers.values():
         browser.sign_in()

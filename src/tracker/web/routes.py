@@ -19,6 +19,7 @@ from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.tasks.api import AssignmentApi, TaskApi
 from tracker.domain.tasks.api_records import RecordApi
+from tracker.domain.tasks.pages import TASK_PAGES
 from tracker.web.dependencies import dependencies
 from tracker.web.health import healthz
 
@@ -41,6 +42,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 AssignmentApi,
                 TaskApi,
                 RecordApi,
+                *TASK_PAGES,
             ],
         )
     ]

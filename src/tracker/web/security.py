@@ -72,5 +72,5 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     headers.setdefault("x-frame-options", "DENY")
     if scope["path"].startswith("/static/"):
         headers.setdefault("cache-control", "public, max-age=3600")
-    else:
+    elif not (headers.get("cache-control") or "").startswith("private"):  # a photo may be kept by its viewer's browser
         headers["cache-control"] = "no-store"

@@ -35,6 +35,7 @@ from tracker.i18n import _
 from tracker.web.guards import require_role
 
 CADENCES = ("month", "quarter")
+LIST_LIMIT = 30  # overdue tasks and flagged records shown under the board (the filters narrow them)
 
 
 def _number(text: str | None) -> int | None:
@@ -140,6 +141,7 @@ class BoardPages(Controller):
             filters=filters,
             query=filter_query(filters),
             manages=can_manage_town(actor, town.id),
+            list_limit=LIST_LIMIT,
         )
         if wants_partial(request):
             return Template("tasks/_board.html", context=context)
