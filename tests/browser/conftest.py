@@ -1,0 +1,341 @@
+"""Browser tests: Playwright driving Debian's Chromium against the real app served by uvicorn.
+
+Each test gets its own live server on 127.0.0.1 (a free port) over a fresh SQLite database copied
+from the migrated template and seeded with the access personas (tests/personas.py). The browser
+tests run on SQLite only: how the database behaves is covered by the integration suite on both
+engines; here we check what only a browser sees (forms, htmx, the CSP, Chinese on a phone).
+
+Chromium is /usr/bin/chromium (Debian's `chromium` package plus `fonts-wqy-microhei`; .ci/run
+installs both). Without it these tests are skipped with a reason, except under CI=true, where that
+is a failure. On failure the page is kept as test-artifacts/browser/<test name>.png and .html.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import uvicorn
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright
+
+from tests.personas import PASSWORD, World, build_world
+from tracker.config import Settings
+from tracker.db.session import open_session
+
+T = TypeVar("T")
+CHROMIUM = Path(os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium"))  # another path for other systems
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BROWSER_DIR = Path(__file__).parent
+PHONE = "Pixel 5"
+# Near 东村2组 (NV2 of tests/factories.py at 34.02, 108.0), the cadre's village: about 40 m away.
+NEAR_CADRE_VILLAGE = {"latitude": 34.0203, "longitude": 108.0002, "accuracy": 15}
+STARTUP_SECONDS = 20
+# Console errors that say nothing about the page under test. The app serves no /favicon.ico, so
+# Chromium's automatic request for it fails with a 404 on every first page of a context.
+IGNORED_CONSOLE = re.compile(r"status of 404 .*\(http://127\.0\.0\.1:\d+/favicon\.ico\)$")
+CSP_VIOLATION = re.compile(r"Content Security Policy|Refused to (execute|load|apply|connect|frame)", re.I)
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+def artifacts_dir(config: pytest.Config) -> Path:
+    path = config.rootpath / "test-artifacts" / "browser"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def artifact_name(node: pytest.Item) -> str:
+    """The test's name as a file name: `test_it_x[chromium]` -> `test_it_x`, `test_it_y[chromium-a b]` ->
+    `test_it_y-a-b` (pytest-playwright adds the browser to every name; there is only Chromium here)."""
+    name = node.name.replace("[chromium]", "").replace("[chromium-", "[")
+    return re.sub(r"[^\w.-]+", "-", name).strip("-")
+
+
+# -- marking, skipping, reports ----------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `browser`, and run them after all the others.
+
+    Last, because Playwright's sync API, once started (a session fixture, stopped only when the run
+    ends), leaves an event loop running in the main thread: any later test calling `asyncio.run`
+    (tests/conftest.py's `run`, `db`, the migrations) would fail with "cannot be called from a
+    running event loop"."""
+    browser_items = [item for item in items if BROWSER_DIR in item.path.parents]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if browser_items:
+        chosen = set(browser_items)
+        items[:] = [item for item in items if item not in chosen] + browser_items
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the item, so fixtures can tell at teardown whether the test failed."""
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+def _failed(node: pytest.Item) -> bool:
+    reports = node.stash.get(_REPORTS, {})
+    return any(r.failed for r in reports.values())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_executable() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium fonts-wqy-microhei"
+        if IN_CI:
+            pytest.fail(f"CI=true: browser tests must run, but {reason}")
+        pytest.skip(f"browser tests skipped: {reason}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts(pytestconfig: pytest.Config) -> None:
+    """Start each run with an empty test-artifacts/browser/, so every file there is from this run."""
+    shutil.rmtree(pytestconfig.rootpath / "test-artifacts" / "browser", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(chromium_executable: Path) -> dict[str, Any]:
+    """pytest-playwright's launch options: Debian's Chromium, headless, no network chatter of its own."""
+    return {
+        "executable_path": str(chromium_executable),
+        "args": [
+            "--headless",
+            "--no-sandbox",  # we run as root in containers
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+# -- the live server ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _template_before_playwright(sqlite_template: Path) -> Path:
+    """Migrate the SQLite template before pytest-playwright starts: Playwright's sync API leaves an
+    event loop running in the main thread, after which alembic's `asyncio.run` would refuse to run.
+    (Session-scoped autouse fixtures are set up before the others of their scope.)"""
+    return sqlite_template
+
+
+@pytest.fixture
+def browser_db_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh SQLite database at head (a copy of the session's migrated template). SQLite only."""
+    path = tmp_path / "browser.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def seed(db_url: str, build: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `build(session)` in its own session, commit, return its result.
+
+    In a thread of its own: Playwright's sync API keeps an event loop running in the main thread."""
+
+    async def go() -> T:
+        async with open_session(db_url) as session:
+            return await build(session)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
+        return pool.submit(asyncio.run, go()).result()
+
+
+@pytest.fixture
+def world(browser_db_url: str) -> World:
+    """The personas of tests/personas.py: towns alpha and beta, logins secretary, official, cadre, ..."""
+    return seed(browser_db_url, build_world)
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    settings: Settings
+    server: uvicorn.Server
+    thread: threading.Thread
+    log: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _free_socket() -> socket.socket:
+    """A listening socket on 127.0.0.1 and a port the OS chose: no race between finding and binding."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _wait_until_healthy(server: LiveServer) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    last_error = "no answer"
+    while time.monotonic() < deadline:
+        if not server.thread.is_alive():
+            pytest.fail(f"the live server stopped during start-up: {last_error}")
+        try:
+            with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:  # noqa: S310 (our own URL)
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as exc:
+            last_error = str(exc)
+        time.sleep(0.05)
+    pytest.fail(f"the live server did not answer /healthz within {STARTUP_SECONDS} s: {last_error}")
+
+
+@pytest.fixture
+def live_server(world: World, browser_db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """tracker.app.create_app served by uvicorn in a background thread; stopped at teardown."""
+    from tracker.app import create_app
+
+    settings = Settings(
+        database_url=browser_db_url, data_dir=tmp_path / "data", secret_key="browser-test-secret-key-0123456789"
+    )
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app, lifespan="on", log_level="warning", access_log=False, ws="none", timeout_graceful_shutdown=3
+    )
+    server = uvicorn.Server(config)
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"live-server-{port}", daemon=True)
+    live = LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
+    thread.start()
+    try:
+        _wait_until_healthy(live)
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        assert not thread.is_alive(), "the live server did not stop within 10 s"
+
+
+# -- the phone and its page --------------------------------------------------------------------
+
+
+@pytest.fixture
+def base_url(live_server: LiveServer) -> str:
+    """The live server's address. Overrides pytest-playwright's session-wide `base_url` (its --base-url
+    option is not used here: every test has its own server), so `page.goto("/login")` works."""
+    return live_server.base_url
+
+
+@pytest.fixture
+def browser_context_args(playwright: Playwright, base_url: str) -> dict[str, Any]:
+    """Every context (pytest-playwright's `context`, `new_context()`) is a Pixel 5 in Chinese, in
+    Shanghai time, standing near the cadre's village with location allowed."""
+    return {
+        **playwright.devices[PHONE],
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "geolocation": NEAR_CADRE_VILLAGE,
+        "permissions": ["geolocation"],
+        "base_url": base_url,
+    }
+
+
+@pytest.fixture
+def phone(context: BrowserContext) -> BrowserContext:
+    """The phone: pytest-playwright's `context`, made with `browser_context_args` above."""
+    return context
+
+
+@dataclass
+class BrowserErrors:
+    """What the browser complained about: console errors and uncaught page errors."""
+
+    console: list[str] = field(default_factory=list)
+    page: list[str] = field(default_factory=list)
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.console if CSP_VIOLATION.search(m)]
+
+
+@pytest.fixture
+def browser_errors() -> BrowserErrors:
+    return BrowserErrors()
+
+
+@pytest.fixture
+def page(phone: BrowserContext, browser_errors: BrowserErrors, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page on the phone. Collects console errors; fails on any CSP violation; on failure keeps a
+    full-page screenshot and the HTML under test-artifacts/browser/."""
+    page = phone.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            text = f"{message.text} ({message.location.get('url', '')})"
+            if not IGNORED_CONSOLE.search(text):
+                browser_errors.console.append(text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: browser_errors.page.append(str(error)))
+    yield page
+    violations = browser_errors.csp_violations
+    if violations or _failed(request.node):
+        keep_page(page, request.node.config, artifact_name(request.node))
+    page.close()
+    assert not violations, f"Content Security Policy violations: {violations}"
+
+
+def keep_page(page: Page, config: pytest.Config, name: str) -> Path:
+    """Save a full-page screenshot (<name>.png) and the HTML (<name>.html); return the screenshot's path."""
+    folder = artifacts_dir(config)
+    shot = folder / f"{name}.png"
+    try:
+        page.screenshot(path=shot, full_page=True)
+        (folder / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - a closed or crashed page must not hide the real failure
+        (folder / f"{name}.txt").write_text(f"could not keep the page: {exc}\n", encoding="utf-8")
+    return shot
+
+
+@pytest.fixture
+def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """`screenshot("town")` keeps test-artifacts/browser/<test name>-town.png (always, as an artefact)."""
+
+    def take(label: str) -> Path:
+        path = artifacts_dir(request.config) / f"{artifact_name(request.node)}-{label}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+# -- helpers for tests -------------------------------------------------------------------------
+
+
+def sign_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form as a person would and submit it; waits for the next page to load."""
+    page.goto(f"{base_url}/login")
+    page.locator("#login").fill(login)
+    page.locator("#password").fill(password)
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
