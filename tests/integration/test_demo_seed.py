@@ -1,5 +1,5 @@
 """The demo town 魅力镇 loads through the roster importer, has the report's structure, and loads twice
-without duplicates; `tracker demo` migrates, loads and serves."""
+without duplicates; `tracker demo` migrates, loads, creates the demo accounts (only there) and serves."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 
 from tests.conftest import run
 from tracker.db.base import metadata
+from tracker.db.models.accounts import Role, User, ViewerTown
 from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person, PlaceKind, Tier, Town, Unit
 from tracker.db.session import open_session
-from tracker.demo import DEMO_TOWN_CODE, load_demo
+from tracker.demo import DEMO_PASSWORD, DEMO_TOWN_CODE, load_demo
+from tracker.domain.accounts.passwords import hash_password, verify_password
 from tracker.domain.roster.services import RosterService
 
 TODAY = dt.date(2026, 3, 2)
@@ -137,3 +139,116 @@ def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "http://0.0.0.0:8000/" in result.stdout
     assert (tmp_path / "fresh" / "tracker.sqlite3").exists()
+
+
+# -- the demo accounts -------------------------------------------------------------------------
+
+
+def run_demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
+    import uvicorn
+
+    from tracker.cli.demo import demo_command
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": db_url}
+    result = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result, served
+
+
+def accounts(db_url: str) -> dict[str, tuple[User, Person | None, list[int]]]:
+    async def go() -> dict[str, tuple[User, Person | None, list[int]]]:
+        async with open_session(db_url) as session:
+            found = {}
+            for user in (await session.scalars(select(User).order_by(User.id))).all():
+                person = await session.get(Person, user.person_id) if user.person_id else None
+                towns = (await session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))).all()
+                found[user.login] = (user, person, list(towns))
+            return found
+
+    return run(go())
+
+
+def test_the_demo_command_creates_and_prints_the_demo_accounts(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _served = run_demo(db_url, tmp_path, monkeypatch)
+    assert "DEMO ONLY" in result.stdout and f"password {DEMO_PASSWORD}" in result.stdout
+    for login in ("admin", "secretary", "official", "cadre", "viewer"):
+        assert f"  {login} " in result.stdout
+    assert "李雅琴" in result.stdout and "陈立新" in result.stdout
+
+    found = accounts(db_url)
+    assert set(found) == {"admin", "secretary", "official", "cadre", "viewer"}
+    meili = run(_town_id(db_url))
+    for user, _person, _towns in found.values():
+        assert user.active and not user.must_change_password
+        assert verify_password(user.password_hash, DEMO_PASSWORD)
+    admin, _, _ = found["admin"]
+    assert (admin.role, admin.town_id, admin.person_id) == (Role.ADMIN, None, None)
+    secretary, secretary_person, _ = found["secretary"]
+    assert (secretary.role, secretary.town_id) == (Role.SECRETARY, meili)
+    assert secretary_person is not None and (secretary_person.code, secretary_person.post) == ("S01", "党委书记")
+    official, official_person, _ = found["official"]
+    assert official.role is Role.OFFICIAL and official_person is not None
+    assert (official_person.code, official_person.name, official_person.tier) == ("S05", "李雅琴", Tier.SECTION_OFFICIAL)
+    cadre, cadre_person, _ = found["cadre"]
+    assert (cadre.role, cadre.town_id) == (Role.MEMBER, meili)
+    assert cadre_person is not None and cadre_person.tier is Tier.VILLAGE_CADRE
+    assert cadre_person.supervisor_id == official_person.id  # below the official in the chain
+    viewer, _, viewer_towns = found["viewer"]
+    assert viewer.role is Role.VIEWER and viewer_towns == [meili]
+
+
+async def _town_id(db_url: str) -> int:
+    async with open_session(db_url) as session:
+        return int(await session.scalar(select(Town.id).where(Town.code == DEMO_TOWN_CODE)) or 0)
+
+
+def test_the_demo_accounts_sign_in(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from litestar.testing import TestClient
+
+    from tests.personas import sign_in
+
+    _result, served = run_demo(db_url, tmp_path, monkeypatch)
+    with TestClient(app=served["app"]) as client:
+        sign_in(client, "cadre", DEMO_PASSWORD)
+        me = client.get("/api/v1/me").json()
+        assert (me["login"], me["role"]) == ("cadre", "member")
+        assert client.get("/towns/meili", follow_redirects=False).status_code == 200  # no forced change
+    with TestClient(app=served["app"]) as client:
+        sign_in(client, "secretary", DEMO_PASSWORD)
+        assert client.get("/towns/meili/users").status_code == 200
+
+
+def test_the_demo_command_leaves_existing_accounts_alone(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_demo(db_url, tmp_path, monkeypatch)
+
+    async def change_password(session: Any) -> None:
+        cadre = await session.scalar(select(User).where(User.login == "cadre"))
+        cadre.password_hash = hash_password("the-cadres-own-password")
+
+    async def go() -> None:
+        async with open_session(db_url) as session:
+            await change_password(session)
+
+    run(go())
+    before = {login: (u.id, u.password_hash) for login, (u, _p, _t) in accounts(db_url).items()}
+    again, _served = run_demo(db_url, tmp_path, monkeypatch)
+    assert again.stdout.count("already there") == 5
+    assert {login: (u.id, u.password_hash) for login, (u, _p, _t) in accounts(db_url).items()} == before
+    assert verify_password(before["cadre"][1], "the-cadres-own-password")
+
+
+def test_the_demo_accounts_are_not_made_outside_the_demo_command(db_url: str, db: Any, settings: Any) -> None:
+    from litestar.testing import TestClient
+
+    from tracker.app import create_app
+
+    db(lambda session: load_demo(session, TODAY))  # the demo town alone brings no accounts
+    with TestClient(app=create_app(settings)) as client:  # nor does starting the app (`tracker run`)
+        assert client.get("/healthz").status_code == 200
+    assert accounts(settings.database_url) == {}

@@ -1,20 +1,28 @@
-"""`tracker demo`: migrate, load the demo town, serve."""
+"""`tracker demo`: migrate, load the demo town and its demo accounts, print them, serve."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.config import Settings
 from tracker.db import schema
+from tracker.db.models.accounts import Role
 from tracker.db.session import open_session
+from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.roster.importer_report import ImportReport
-from tracker.i18n import use_locale
+from tracker.i18n import _, use_locale
+
+if TYPE_CHECKING:
+    from tracker.demo import DemoAccountState
 
 
-@click.command("demo", help="Migrate, load the demo town and serve it on 127.0.0.1:8000.")
+@click.command(
+    "demo", help="Migrate, load the demo town and its demo accounts (printed), and serve it on 127.0.0.1:8000."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo_command(host: str, port: int) -> None:
@@ -26,15 +34,45 @@ def demo_command(host: str, port: int) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     schema.upgrade(settings.db_url)
     with use_locale(settings.default_locale):
-        report = asyncio.run(load_demo_town(settings))
+        report, accounts = asyncio.run(load_demo_town(settings))
         for line in report.summary_lines():
+            click.echo(line)
+        for line in demo_account_lines(accounts):
             click.echo(line)
     click.echo(f"tracker demo: serving on http://{host}:{port}/")
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
-async def load_demo_town(settings: Settings) -> ImportReport:
-    from tracker.demo import load_demo
+async def load_demo_town(settings: Settings) -> tuple[ImportReport, list[DemoAccountState]]:
+    from tracker.demo import ensure_demo_accounts, load_demo
 
+    now = utc_now()
     async with open_session(settings.db_url) as session:
-        return await load_demo(session, local_date(utc_now(), settings.timezone))
+        report = await load_demo(session, local_date(now, settings.timezone))
+        accounts = await ensure_demo_accounts(session, session_policy(settings), now)
+    return report, accounts
+
+
+def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
+    from tracker.demo import DEMO_PASSWORD
+
+    roles = {
+        Role.ADMIN: _("Administrator"),
+        Role.SECRETARY: _("Secretary"),
+        Role.OFFICIAL: _("Official"),
+        Role.MEMBER: _("Member"),
+        Role.VIEWER: _("Viewer"),
+    }
+    lines = [
+        _("DEMO ONLY: these accounts are for trying the tracker; never keep them on a real deployment."),
+        _("Demo accounts, password %(password)s:", password=DEMO_PASSWORD),
+    ]
+    for state in accounts:
+        who = f"{state.person.name} · {state.person.post}" if state.person else ""
+        line = f"  {state.account.login:<10} {roles[state.account.role]:<8} {who}".rstrip()
+        if state.problem:
+            line += "  " + _("(not created: %(problem)s)", problem=state.problem)
+        elif not state.created:
+            line += "  " + _("(already there; left as it was)")
+        lines.append(line)
+    return lines
