@@ -55,6 +55,18 @@ class RecordForm:
     def error(self, name: str) -> str:
         return self.errors.get(name, "")
 
+    @property
+    def shown_beside_fields(self) -> set[str]:
+        return {spec.name for spec in self.specs} | {"occurred_on", "place_id", "photos", "location", "form"}
+
+    def refused(self, message: str, fields: dict[str, str]) -> None:
+        """The service's answer: messages beside their fields; one that has no field here (a closed
+        task, whose work it is) on top. The form says on top that fields are marked otherwise."""
+        self.errors.update(fields)
+        elsewhere = [text for name, text in fields.items() if name not in self.shown_beside_fields]
+        if elsewhere or not fields:
+            self.message = elsewhere[0] if elsewhere else message
+
     @classmethod
     def blank(cls, kind: WorkKind, today: dt.date, place_id: int | None = None) -> RecordForm:
         return cls(

@@ -137,8 +137,7 @@ class TaskPages(Controller):
             try:
                 await records.create(town, data, now, task_id=task_id, photos=photos)
             except InvalidInput as problem:
-                sent.errors.update(service_problems(problem.fields))
-                sent.message = problem.message
+                sent.refused(problem.message, service_problems(problem.fields))
             else:
                 if not wants_partial(request):
                     return Redirect(f"/tasks/{task_id}?saved=1", status_code=303)

@@ -101,8 +101,7 @@ class UnplannedRecordPages(Controller):
             try:
                 await records.create(town, data, now, kind=kind, photos=photos)
             except InvalidInput as problem:
-                sent.errors.update(service_problems(problem.fields))
-                sent.message = problem.message
+                sent.refused(problem.message, service_problems(problem.fields))
             else:
                 return Redirect("/my?recorded=1", status_code=303)
         if photos and "photos" not in sent.errors:
