@@ -18,6 +18,7 @@ from tracker.i18n import _, use_locale
 
 if TYPE_CHECKING:
     from tracker.demo import DemoAccountState
+    from tracker.demo_work import DemoWorkReport
 
 
 @click.command(
@@ -39,6 +40,7 @@ def demo_command(host: str, port: int) -> None:
             click.echo(line)
         for line in demo_account_lines(accounts):
             click.echo(line)
+        click.echo(asyncio.run(load_demo_town_work(settings)).summary_line())
     click.echo(f"tracker demo: serving on http://{host}:{port}/")
     uvicorn.run(create_app(settings), host=host, port=port)
 
@@ -51,6 +53,21 @@ async def load_demo_town(settings: Settings) -> tuple[ImportReport, list[DemoAcc
         report = await load_demo(session, local_date(now, settings.timezone))
         accounts = await ensure_demo_accounts(session, session_policy(settings), now)
     return report, accounts
+
+
+async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
+    """This year's work for the demo town up to now (tracker/demo_work.py); none if it has work already."""
+    from sqlalchemy import select
+
+    from tracker.db.models.roster import Town
+    from tracker.demo import DEMO_ACTOR, DEMO_TOWN_CODE
+    from tracker.demo_work import load_demo_work
+    from tracker.domain.audit.context import acting_as
+
+    async with open_session(settings.db_url) as session:
+        town = (await session.scalars(select(Town).where(Town.code == DEMO_TOWN_CODE))).one()
+        with acting_as(DEMO_ACTOR):
+            return await load_demo_work(session, town, utc_now())
 
 
 def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
