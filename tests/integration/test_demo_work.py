@@ -202,3 +202,29 @@ def test_it_differs_with_another_seed(db: Any) -> None:
     db(wipe_work)
     db(lambda session: load(session, now, seed=2))
     assert db(fingerprint) != one
+
+
+def test_the_demo_command_loads_the_years_work_once(
+    db_url: str, db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from tracker.cli.demo import demo_command
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    env = {
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_DEFAULT_LOCALE": "en",
+        "TRACKER_DATABASE_URL": db_url,
+    }
+    first = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "Demo work: " in first.stdout and " records" in first.stdout
+    counts = db(row_counts)
+    assert counts["assignment"] >= 4 and counts["task"] > 0
+
+    again = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    assert "Demo work already loaded: " in again.stdout
+    assert db(row_counts) == counts
