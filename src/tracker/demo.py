@@ -73,8 +73,7 @@ async def ensure_demo_accounts(
         msg = "load the demo town before its accounts"
         raise RuntimeError(msg)
     people = {
-        p.code: p
-        for p in (await session.scalars(select(Person).where(Person.town_id == town.id))).all()
+        p.code: p for p in (await session.scalars(select(Person).where(Person.town_id == town.id))).all()
     }
     users = UserService(session, SessionService(session, policy))
     states: list[DemoAccountState] = []

@@ -53,8 +53,12 @@ class Browsers:
 
         app: Any = create_app(settings or self.settings)
         # a browser sends Secure cookies over https only
-        base_url = "https://testserver.local" if (settings or self.settings).https else "http://testserver.local"
-        client = self.stack.enter_context(TestClient(app=at_address(app, ip) if ip else app, base_url=base_url))
+        base_url = (
+            "https://testserver.local" if (settings or self.settings).https else "http://testserver.local"
+        )
+        client = self.stack.enter_context(
+            TestClient(app=at_address(app, ip) if ip else app, base_url=base_url)
+        )
         if english:
             client.headers.update(ENGLISH)
         if login is not None:
@@ -122,10 +126,7 @@ def audit(db: Callable[..., Any], action: str | None = None) -> list[AuditEntry]
 def audit_json(db: Callable[..., Any]) -> str:
     """The whole audit log as one JSON text, to search for what must never be in it."""
     return json.dumps(
-        [
-            {column.name: getattr(e, column.name) for column in AuditEntry.__table__.c}
-            for e in audit(db)
-        ],
+        [{column.name: getattr(e, column.name) for column in AuditEntry.__table__.c} for e in audit(db)],
         default=str,
         ensure_ascii=False,
     )

@@ -7,17 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     SHOWN_SECRET,
     Browsers,
     audit,
-    browsers,
     is_signed_out,
     rows,
     session_token,
     sessions_of,
     user,
-    world,
 )
 from tests.personas import PASSWORD, World, form_post
 from tracker.db.models.accounts import ApiToken
@@ -28,7 +26,11 @@ NEW_PASSWORD = "my-own-new-passphrase"
 
 
 def change_password(client: Any, current: str, new: str, confirm: str | None = None) -> Any:
-    form = {"current_password": current, "new_password": new, "confirm_password": new if confirm is None else confirm}
+    form = {
+        "current_password": current,
+        "new_password": new,
+        "confirm_password": new if confirm is None else confirm,
+    }
     return form_post(client, "/account/password", form)
 
 
@@ -115,7 +117,9 @@ def test_it_creates_an_api_token_shown_once_and_revokes_it(browsers: Browsers, w
     [stored] = rows(db, select(ApiToken))
     assert stored.token_hash == token_hash(secret) and secret not in (stored.token_hash, stored.prefix)
     settings_page = client.get("/account").text
-    assert secret not in settings_page and "my phone script" in settings_page and stored.prefix in settings_page
+    assert (
+        secret not in settings_page and "my phone script" in settings_page and stored.prefix in settings_page
+    )
     assert secret not in str([e.changes for e in audit(db)])
 
     script = browsers.open()
@@ -134,7 +138,9 @@ def test_it_creates_an_api_token_shown_once_and_revokes_it(browsers: Browsers, w
     assert "my phone script" not in client.get("/account").text
 
 
-def test_it_refuses_a_token_without_a_name_or_twice_the_same(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_refuses_a_token_without_a_name_or_twice_the_same(
+    browsers: Browsers, world: World, db: Any
+) -> None:
     client = browsers.open("cadre")
     assert form_post(client, "/account/tokens", {"name": "   "}).status_code == 400
     assert form_post(client, "/account/tokens", {"name": "x" * 65}).status_code == 400

@@ -11,17 +11,14 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     SHOWN_SECRET,
     Browsers,
     audit,
     audit_json,
-    browsers,
-    rows,
     session_token,
     sessions_of,
     user,
-    world,
 )
 from tests.personas import PASSWORD, World, csrf_token, form_post, json_headers
 from tracker.db.models.accounts import ViewerTown
@@ -34,14 +31,21 @@ AUDIT = "/towns/alpha/audit"
 
 
 def failed_login(client: Any, login: str) -> None:
-    form = {"login": login, "password": "wrong-password-typed", "_csrf_token": csrf_token(client), "next": "/"}
+    form = {
+        "login": login,
+        "password": "wrong-password-typed",
+        "_csrf_token": csrf_token(client),
+        "next": "/",
+    }
     assert client.post("/login", data=form, follow_redirects=False).status_code == 400
 
 
 # -- one entry per kind of event -----------------------------------------------------------------
 
 
-def test_it_records_creates_and_updates_made_through_the_api(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_records_creates_and_updates_made_through_the_api(
+    browsers: Browsers, world: World, db: Any
+) -> None:
     secretary = browsers.open("secretary", ip="203.0.113.5")
     kept, dropped, added = world.a.villages[2], world.a.villages[1], world.a.villages[3]
     response = secretary.put(
@@ -50,18 +54,31 @@ def test_it_records_creates_and_updates_made_through_the_api(browsers: Browsers,
         headers=json_headers(secretary),
     )
     assert response.status_code == 200, response.text
-    [created] = [e for e in audit(db, "create") if e.object_type == "contact_assignment" and e.actor == "secretary"]
-    assert (created.town_id, created.ip, created.actor_user_id) == (world.a.town.id, "203.0.113.5", world.users["secretary"])
+    [created] = [
+        e for e in audit(db, "create") if e.object_type == "contact_assignment" and e.actor == "secretary"
+    ]
+    assert (created.town_id, created.ip, created.actor_user_id) == (
+        world.a.town.id,
+        "203.0.113.5",
+        world.users["secretary"],
+    )
     after = created.changes["after"]
     assert (after["person_id"], after["place_id"], after["link"], after["valid_to"]) == (
-        world.a.official.id, added.id, "contact_point", None
+        world.a.official.id,
+        added.id,
+        "contact_point",
+        None,
     )
     [updated] = [e for e in audit(db, "update") if e.object_type == "contact_assignment"]
     assert updated.actor == "secretary" and updated.town_id == world.a.town.id
     assert updated.changes["before"] == {"valid_to": None}
     assert list(updated.changes["after"]) == ["valid_to"] and updated.changes["after"]["valid_to"]
-    assert created.at.tzinfo is not None and abs(created.at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
-    assert dropped.id not in [e.changes.get("after", {}).get("place_id") for e in audit(db, "create") if e.actor == "secretary"]
+    assert created.at.tzinfo is not None and abs(created.at - dt.datetime.now(dt.UTC)) < dt.timedelta(
+        minutes=1
+    )
+    assert dropped.id not in [
+        e.changes.get("after", {}).get("place_id") for e in audit(db, "create") if e.actor == "secretary"
+    ]
 
 
 def test_it_records_deletes(world: World, db: Any) -> None:
@@ -88,11 +105,15 @@ def test_it_records_sign_in_failed_sign_in_and_sign_out(browsers: Browsers, worl
     form_post(client, "/logout")
     failed = audit(db, "login_failed")
     assert [(e.actor, e.town_id, e.ip) for e in failed] == [
-        ("cadre", world.a.town.id, "198.51.100.1"), ("no-such-user", None, "198.51.100.1")
+        ("cadre", world.a.town.id, "198.51.100.1"),
+        ("no-such-user", None, "198.51.100.1"),
     ]
     [login] = audit(db, "login")
     assert (login.actor, login.actor_user_id, login.town_id, login.object_id) == (
-        "cadre", world.users["cadre"], world.a.town.id, str(world.users["cadre"])
+        "cadre",
+        world.users["cadre"],
+        world.a.town.id,
+        str(world.users["cadre"]),
     )
     assert login.changes == {"keep_signed_in": False}
     [logout] = audit(db, "logout")
@@ -104,15 +125,29 @@ def test_it_records_password_changes_and_resets(browsers: Browsers, world: World
     form = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
     assert form_post(cadre, "/account/password", form).status_code == 303
     secretary = browsers.open("secretary")
-    assert form_post(secretary, f"/towns/alpha/users/{world.users['outsider']}/reset-password").status_code == 200
+    assert (
+        form_post(secretary, f"/towns/alpha/users/{world.users['outsider']}/reset-password").status_code
+        == 200
+    )
     [change] = audit(db, "password_change")
-    assert (change.actor, change.object_id, change.town_id) == ("cadre", str(world.users["cadre"]), world.a.town.id)
+    assert (change.actor, change.object_id, change.town_id) == (
+        "cadre",
+        str(world.users["cadre"]),
+        world.a.town.id,
+    )
     [reset] = audit(db, "password_reset")
     assert (reset.actor, reset.object_id) == ("secretary", str(world.users["outsider"]))
     # the hash changes are logged as updates of the user, with the hash masked
-    hash_updates = [e for e in audit(db, "update") if e.object_type == "app_user" and "password_hash" in e.changes["after"]]
+    hash_updates = [
+        e
+        for e in audit(db, "update")
+        if e.object_type == "app_user" and "password_hash" in e.changes["after"]
+    ]
     assert len(hash_updates) == 2
-    assert all(e.changes["before"]["password_hash"] == e.changes["after"]["password_hash"] == "***" for e in hash_updates)
+    assert all(
+        e.changes["before"]["password_hash"] == e.changes["after"]["password_hash"] == "***"
+        for e in hash_updates
+    )
 
 
 def test_it_records_a_refused_page(browsers: Browsers, world: World, db: Any) -> None:
@@ -120,7 +155,10 @@ def test_it_records_a_refused_page(browsers: Browsers, world: World, db: Any) ->
     assert cadre.get("/towns/alpha/users").status_code == 403
     [refused] = audit(db, "access_refused")
     assert (refused.actor, refused.actor_user_id, refused.town_id, refused.ip) == (
-        "cadre", world.users["cadre"], world.a.town.id, "198.51.100.9"
+        "cadre",
+        world.users["cadre"],
+        world.a.town.id,
+        "198.51.100.9",
     )
     assert refused.changes == {"method": "GET", "path": "/towns/alpha/users", "status": 403, "reason": "role"}
 
@@ -179,7 +217,9 @@ def test_it_keeps_passwords_and_tokens_out_of_the_log(browsers: Browsers, world:
         "DELETE FROM audit_entry WHERE action = 'login'",
     ],
 )
-def test_the_database_refuses_to_change_or_delete_entries(browsers: Browsers, world: World, db: Any, statement: str) -> None:
+def test_the_database_refuses_to_change_or_delete_entries(
+    browsers: Browsers, world: World, db: Any, statement: str
+) -> None:
     browsers.open("cadre")
     before = [(e.id, e.action, e.changes) for e in audit(db)]
     assert any(action == "login" for _id, action, _changes in before)
@@ -225,7 +265,9 @@ def dated_entries(world: World, db: Any) -> None:
     add_entry(db, world.b.town.id, "clerk-of-beta", "update", dt.datetime(2026, 1, 15, 9, 0, tzinfo=shanghai))
 
 
-def test_it_shows_the_secretary_their_towns_log(browsers: Browsers, world: World, dated_entries: None) -> None:
+def test_it_shows_the_secretary_their_towns_log(
+    browsers: Browsers, world: World, dated_entries: None
+) -> None:
     browsers.open("cadre")
     browsers.open("secretary_b")
     page = browsers.open("secretary").get(AUDIT)
@@ -274,7 +316,9 @@ def test_it_refuses_the_log_to_anyone_but_the_secretary(browsers: Browsers, worl
     assert browsers.open(login).get(AUDIT).status_code == 403
 
 
-def test_it_answers_another_towns_secretary_404(browsers: Browsers, world: World, dated_entries: None) -> None:
+def test_it_answers_another_towns_secretary_404(
+    browsers: Browsers, world: World, dated_entries: None
+) -> None:
     page = browsers.open("secretary_b").get(AUDIT)
     assert page.status_code == 404 and "clerk-early" not in page.text
 

@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     Browsers,
     audit,
-    browsers,
     rows,
     sessions_of,
-    world,
 )
 from tests.personas import World, csrf_token, form_post, json_headers
 from tracker.db.models.accounts import ApiToken, User
@@ -47,7 +45,9 @@ def new_token(db: Any, user_id: int, name: str = "script") -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("token", [None, "", FORGED])
-def test_it_refuses_a_form_without_the_right_token(browsers: Browsers, world: World, db: Any, token: str | None) -> None:
+def test_it_refuses_a_form_without_the_right_token(
+    browsers: Browsers, world: World, db: Any, token: str | None
+) -> None:
     client = browsers.open("cadre")
     data = {"name": "my script"} if token is None else {"name": "my script", "_csrf_token": token}
     response = client.post("/account/tokens", data=data, follow_redirects=False)
@@ -65,7 +65,9 @@ def test_it_accepts_a_form_with_the_token(browsers: Browsers, world: World, db: 
 def test_it_refuses_a_token_from_another_browser(browsers: Browsers, world: World, db: Any) -> None:
     victim, attacker = browsers.open("cadre"), browsers.open()
     stolen = csrf_token(attacker)  # valid for the attacker's cookie, not the victim's
-    response = victim.post("/account/tokens", data={"name": "x", "_csrf_token": stolen}, follow_redirects=False)
+    response = victim.post(
+        "/account/tokens", data={"name": "x", "_csrf_token": stolen}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert rows(db, select(ApiToken)) == []
 
@@ -150,7 +152,9 @@ def test_it_refuses_a_revoked_token(browsers: Browsers, world: World, db: Any) -
     db(revoke)
     before = current_places(db, world.a.official.id)
     assert client.get("/api/v1/me").status_code == 401
-    response = client.put(contact_points_url(world), json={"place_ids": [world.a.villages[3].id, world.a.villages[4].id]})
+    response = client.put(
+        contact_points_url(world), json={"place_ids": [world.a.villages[3].id, world.a.villages[4].id]}
+    )
     assert response.status_code == 401 and response.json()["status_code"] == 401
     assert current_places(db, world.a.official.id) == before
 
@@ -165,7 +169,9 @@ def test_it_refuses_the_token_of_a_disabled_user(browsers: Browsers, world: Worl
     client = browsers.open()
     client.headers["Authorization"] = f"Bearer {secret}"
     assert client.get("/api/v1/me").status_code == 401
-    response = client.put(contact_points_url(world), json={"place_ids": [world.a.villages[3].id, world.a.villages[4].id]})
+    response = client.put(
+        contact_points_url(world), json={"place_ids": [world.a.villages[3].id, world.a.villages[4].id]}
+    )
     assert response.status_code == 401
 
 

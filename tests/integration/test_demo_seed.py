@@ -151,7 +151,11 @@ def run_demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tu
 
     served: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
-    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DEFAULT_LOCALE": "en", "TRACKER_DATABASE_URL": db_url}
+    env = {
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_DEFAULT_LOCALE": "en",
+        "TRACKER_DATABASE_URL": db_url,
+    }
     result = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result, served
@@ -163,7 +167,9 @@ def accounts(db_url: str) -> dict[str, tuple[User, Person | None, list[int]]]:
             found = {}
             for user in (await session.scalars(select(User).order_by(User.id))).all():
                 person = await session.get(Person, user.person_id) if user.person_id else None
-                towns = (await session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))).all()
+                towns = (
+                    await session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))
+                ).all()
                 found[user.login] = (user, person, list(towns))
             return found
 
@@ -189,10 +195,17 @@ def test_the_demo_command_creates_and_prints_the_demo_accounts(
     assert (admin.role, admin.town_id, admin.person_id) == (Role.ADMIN, None, None)
     secretary, secretary_person, _ = found["secretary"]
     assert (secretary.role, secretary.town_id) == (Role.SECRETARY, meili)
-    assert secretary_person is not None and (secretary_person.code, secretary_person.post) == ("S01", "党委书记")
+    assert secretary_person is not None and (secretary_person.code, secretary_person.post) == (
+        "S01",
+        "党委书记",
+    )
     official, official_person, _ = found["official"]
     assert official.role is Role.OFFICIAL and official_person is not None
-    assert (official_person.code, official_person.name, official_person.tier) == ("S05", "李雅琴", Tier.SECTION_OFFICIAL)
+    assert (official_person.code, official_person.name, official_person.tier) == (
+        "S05",
+        "李雅琴",
+        Tier.SECTION_OFFICIAL,
+    )
     cadre, cadre_person, _ = found["cadre"]
     assert (cadre.role, cadre.town_id) == (Role.MEMBER, meili)
     assert cadre_person is not None and cadre_person.tier is Tier.VILLAGE_CADRE

@@ -10,13 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     Browsers,
     alert_text,
     audit,
-    browsers,
     sessions_of,
-    world,
 )
 from tests.personas import PASSWORD, World, csrf_token
 from tracker.db.models.accounts import LoginAttempt
@@ -44,7 +42,9 @@ def age_attempts(db: Any, by: dt.timedelta) -> None:
     db(go)
 
 
-def test_it_locks_a_login_after_five_failures_from_anywhere(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_locks_a_login_after_five_failures_from_anywhere(
+    browsers: Browsers, world: World, db: Any
+) -> None:
     for n in range(1, 5):
         fail(browsers, "cadre", f"10.0.0.{n}")
     # four failures: the right password still works (from yet another address)

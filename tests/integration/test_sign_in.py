@@ -9,17 +9,15 @@ from typing import Any
 
 from sqlalchemy import update
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     SESSION_COOKIE,
     Browsers,
     alert_text,
-    browsers,
     is_signed_out,
     session_token,
     sessions_of,
     user,
     with_session_cookie,
-    world,
 )
 from tests.personas import PASSWORD, World, csrf_token, form_post
 from tracker.db.models.accounts import LoginSession, User
@@ -126,7 +124,9 @@ def test_it_ends_the_previous_session_when_another_user_signs_in(
     assert post_login(client, "official", PASSWORD).status_code == 303
     assert client.get("/api/v1/me").json()["login"] == "official"
     assert [s.ended_at is not None for s in sessions_of(db, world.users["cadre"])] == [True]
-    assert is_signed_out(with_session_cookie(browsers.open(), old_token).get("/account", follow_redirects=False))
+    assert is_signed_out(
+        with_session_cookie(browsers.open(), old_token).get("/account", follow_redirects=False)
+    )
 
 
 def test_it_ignores_a_planted_session_cookie(browsers: Browsers, world: World, db: Any) -> None:
@@ -165,7 +165,9 @@ def test_it_signs_out_after_the_idle_timeout(browsers: Browsers, world: World, d
 def test_it_signs_out_after_the_absolute_lifetime(browsers: Browsers, world: World, db: Any) -> None:
     client = browsers.open("cadre")
     [session] = sessions_of(db, world.users["cadre"])
-    assert dt.timedelta(hours=11, minutes=59) < session.expires_at - session.created_at <= dt.timedelta(hours=12)
+    assert (
+        dt.timedelta(hours=11, minutes=59) < session.expires_at - session.created_at <= dt.timedelta(hours=12)
+    )
     set_session_times(db, world.users["cadre"], expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     assert is_signed_out(client.get("/account", follow_redirects=False))
 
@@ -265,7 +267,9 @@ def test_it_clears_the_flag_when_the_first_password_is_changed(
     assert post_login(browsers.open(), "cadre", NEW_PASSWORD).headers["location"] == "/account"
 
 
-def test_it_refuses_to_keep_the_given_password_as_the_new_one(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_refuses_to_keep_the_given_password_as_the_new_one(
+    browsers: Browsers, world: World, db: Any
+) -> None:
     must_change(db, "cadre")
     client = browsers.open()
     post_login(client, "cadre", PASSWORD)

@@ -11,17 +11,15 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from tests.integration.accounts_support import (  # noqa: F401  (fixtures)
+from tests.integration.accounts_support import (
     SHOWN_SECRET,
     Browsers,
     alert_text,
     audit,
-    browsers,
     is_signed_out,
     rows,
     sessions_of,
     user,
-    world,
 )
 from tests.personas import PASSWORD, World, csrf_token, form_post
 from tracker.db.models.accounts import Role, User
@@ -67,14 +65,20 @@ def test_it_creates_an_account_with_a_password_shown_once(browsers: Browsers, wo
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     password = shown_password(response.text)
     created = user(db, "zhu.ren")
-    assert (created.role, created.town_id, created.person_id) == (Role.MEMBER, world.a.town.id, world.a.unit_head.id)
+    assert (created.role, created.town_id, created.person_id) == (
+        Role.MEMBER,
+        world.a.town.id,
+        world.a.unit_head.id,
+    )
     assert created.must_change_password and created.active
     assert verify_password(created.password_hash, password) and password not in created.password_hash
     # shown once: not on the list afterwards, nowhere in the audit log
     assert password not in secretary.get(USERS).text
     assert not SHOWN_SECRET.search(secretary.get(USERS).text)
     assert password not in str([(e.changes, e.object_id) for e in audit(db)])
-    [entry] = [e for e in audit(db, "create") if e.object_type == "app_user" and e.object_id == str(created.id)]
+    [entry] = [
+        e for e in audit(db, "create") if e.object_type == "app_user" and e.object_id == str(created.id)
+    ]
     assert entry.actor == "secretary" and entry.changes["after"]["password_hash"] == "***"
     # the new user signs in with it and must choose their own password first
     newcomer = browsers.open()
@@ -95,7 +99,9 @@ def test_it_creates_an_account_with_a_password_shown_once(browsers: Browsers, wo
         ({"login": "no-person", "role": "member"}, "person_id"),  # a member is someone of the roster
     ],
 )
-def test_it_refuses_a_bad_account(browsers: Browsers, world: World, db: Any, form: dict[str, str], field: str) -> None:
+def test_it_refuses_a_bad_account(
+    browsers: Browsers, world: World, db: Any, form: dict[str, str], field: str
+) -> None:
     before = user_count(db)
     response = form_post(browsers.open("secretary"), USERS, form)
     assert response.status_code == 400
@@ -104,11 +110,15 @@ def test_it_refuses_a_bad_account(browsers: Browsers, world: World, db: Any, for
     assert user_count(db) == before
 
 
-def test_it_refuses_a_person_of_another_town_or_with_an_account(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_refuses_a_person_of_another_town_or_with_an_account(
+    browsers: Browsers, world: World, db: Any
+) -> None:
     secretary = browsers.open("secretary")
     before = user_count(db)
     for person_id in (world.b.cadre.id, world.a.cadre.id):
-        response = form_post(secretary, USERS, {"login": "someone", "role": "member", "person_id": str(person_id)})
+        response = form_post(
+            secretary, USERS, {"login": "someone", "role": "member", "person_id": str(person_id)}
+        )
         assert response.status_code == 400
     assert user_count(db) == before
 
@@ -128,7 +138,11 @@ def test_it_resets_a_password_and_signs_the_user_out(browsers: Browsers, world: 
     again = post_login(browsers.open(), "cadre", password)
     assert again.status_code == 303 and again.headers["location"] == "/account/password"
     [entry] = audit(db, "password_reset")
-    assert (entry.actor, entry.object_id, entry.town_id) == ("secretary", str(world.users["cadre"]), world.a.town.id)
+    assert (entry.actor, entry.object_id, entry.town_id) == (
+        "secretary",
+        str(world.users["cadre"]),
+        world.a.town.id,
+    )
 
 
 def test_it_disables_and_enables_an_account(browsers: Browsers, world: World, db: Any) -> None:
@@ -147,7 +161,9 @@ def test_it_disables_and_enables_an_account(browsers: Browsers, world: World, db
     assert user(db, "cadre").active
     assert post_login(browsers.open(), "cadre", PASSWORD).status_code == 303
     # an update entry for each change, by the secretary
-    changes = [e.changes for e in audit(db, "update") if e.object_type == "app_user" and e.actor == "secretary"]
+    changes = [
+        e.changes for e in audit(db, "update") if e.object_type == "app_user" and e.actor == "secretary"
+    ]
     assert {"before": {"active": True}, "after": {"active": False}} in changes
     assert {"before": {"active": False}, "after": {"active": True}} in changes
 
@@ -159,7 +175,12 @@ def test_it_answers_another_towns_secretary_as_if_nothing_were_there(
     cadre_id = world.users["cadre"]
     before = user_count(db)
     assert other.get(USERS).status_code == 404
-    assert form_post(other, USERS, {"login": "spy", "role": "member", "person_id": str(world.a.unit_head.id)}).status_code == 404
+    assert (
+        form_post(
+            other, USERS, {"login": "spy", "role": "member", "person_id": str(world.a.unit_head.id)}
+        ).status_code
+        == 404
+    )
     for action in ("reset-password", "disable"):
         assert form_post(other, f"{USERS}/{cadre_id}/{action}").status_code == 404
         # nor through their own town's pages with town A's user id
@@ -171,7 +192,9 @@ def test_it_answers_another_towns_secretary_as_if_nothing_were_there(
 
 
 @pytest.mark.parametrize("login", ["cadre", "official", "viewer"])
-def test_it_refuses_the_pages_to_anyone_but_secretaries(browsers: Browsers, world: World, db: Any, login: str) -> None:
+def test_it_refuses_the_pages_to_anyone_but_secretaries(
+    browsers: Browsers, world: World, db: Any, login: str
+) -> None:
     client = browsers.open(login)
     assert client.get(USERS).status_code == 403
     assert form_post(client, USERS, {"login": "mine", "role": "secretary"}).status_code == 403
@@ -194,7 +217,11 @@ def test_it_lets_an_administrator_manage_any_town(browsers: Browsers, world: Wor
 def tracker_users(db_url: str, tmp_path: Path, *args: str, stdin: str | None = None) -> Result:
     from tracker.cli.users import users_group
 
-    env = {"TRACKER_DATABASE_URL": db_url, "TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_DEFAULT_LOCALE": "en"}
+    env = {
+        "TRACKER_DATABASE_URL": db_url,
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_DEFAULT_LOCALE": "en",
+    }
     return CliRunner().invoke(users_group, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
@@ -211,7 +238,9 @@ def test_the_cli_creates_an_account_with_an_initial_password(
     created = user(db, "zhuren")
     assert created.must_change_password and verify_password(created.password_hash, password)
     assert (created.town_id, created.person_id) == (world.a.town.id, world.a.unit_head.id)
-    [entry] = [e for e in audit(db, "create") if e.object_type == "app_user" and e.object_id == str(created.id)]
+    [entry] = [
+        e for e in audit(db, "create") if e.object_type == "app_user" and e.object_id == str(created.id)
+    ]
     assert entry.actor == "cli"
     assert post_login(browsers.open(), "zhuren", password).headers["location"] == "/account/password"
 
@@ -229,9 +258,19 @@ def test_the_cli_takes_a_password_from_stdin(db_url: str, tmp_path: Path, world:
     assert verify_password(created.password_hash, "a-long-admin-passphrase")
 
 
-def test_the_cli_refuses_a_weak_password_from_stdin(db_url: str, tmp_path: Path, world: World, db: Any) -> None:
+def test_the_cli_refuses_a_weak_password_from_stdin(
+    db_url: str, tmp_path: Path, world: World, db: Any
+) -> None:
     result = tracker_users(
-        db_url, tmp_path, "create", "--login", "root", "--role", "admin", "--password-stdin", stdin="password1\n"
+        db_url,
+        tmp_path,
+        "create",
+        "--login",
+        "root",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="password1\n",
     )
     assert result.exit_code == 1
     assert "password: This password is too common" in result.stderr
@@ -245,8 +284,16 @@ def test_the_cli_refuses_a_weak_password_from_stdin(db_url: str, tmp_path: Path,
         (["--town", "gamma", "--login", "x1", "--role", "secretary"], 1, "No town with code gamma"),
         (["--login", "x1", "--role", "secretary"], 1, "town: This role belongs to a town"),
         (["--town", "alpha", "--login", "x1", "--role", "member"], 1, "person_id: Link the account"),
-        (["--town", "alpha", "--login", "cadre", "--role", "secretary"], 1, "login: The login name cadre is taken"),
-        (["--town", "beta", "--login", "x1", "--role", "member", "--person", "1"], 1, "No such person in this town"),
+        (
+            ["--town", "alpha", "--login", "cadre", "--role", "secretary"],
+            1,
+            "login: The login name cadre is taken",
+        ),
+        (
+            ["--town", "beta", "--login", "x1", "--role", "member", "--person", "1"],
+            1,
+            "No such person in this town",
+        ),
     ],
 )
 def test_the_cli_refuses_bad_input(
@@ -258,8 +305,12 @@ def test_the_cli_refuses_bad_input(
     assert user_count(db) == 7
 
 
-def test_the_cli_creates_a_viewer_of_a_town(db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers) -> None:
-    result = tracker_users(db_url, tmp_path, "create", "--town", "beta", "--login", "county", "--role", "viewer")
+def test_the_cli_creates_a_viewer_of_a_town(
+    db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers
+) -> None:
+    result = tracker_users(
+        db_url, tmp_path, "create", "--town", "beta", "--login", "county", "--role", "viewer"
+    )
     assert result.exit_code == 0, result.output
     password = result.stdout.split("to be changed at first sign-in): ")[1].strip()
     client = browsers.open()
@@ -301,3 +352,16 @@ def test_the_cli_names_an_unknown_login(db_url: str, tmp_path: Path, world: Worl
     result = tracker_users(db_url, tmp_path, command, "nobody")
     assert result.exit_code == 1
     assert "No user nobody" in result.stderr
+
+
+def test_the_cli_speaks_the_default_language(db_url: str, tmp_path: Path, world: World) -> None:
+    from tracker.cli.users import users_group
+
+    env = {
+        "TRACKER_DATABASE_URL": db_url,
+        "TRACKER_DATA_DIR": str(tmp_path / "data"),
+        "TRACKER_DEFAULT_LOCALE": None,
+    }
+    result = CliRunner().invoke(users_group, ["disable", "cadre"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("已停用 cadre")

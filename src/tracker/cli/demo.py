@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 @click.command(
-    "demo", help="Migrate, load the demo town and its demo accounts (printed), and serve it on 127.0.0.1:8000."
+    "demo",
+    help="Migrate, load the demo town and its demo accounts (printed), and serve it on 127.0.0.1:8000.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

@@ -67,10 +67,10 @@ def create_command(town_code: str | None, login: str, role: str, person_id: int 
         except DomainError as error:
             _fail(error)
             return
-    click.echo(_("Created %(login)s (%(role)s).", login=account.user.login, role=role))
-    if account.initial_password:
-        click.echo(_("Initial password (shown once; to be changed at first sign-in): %(password)s",
-                     password=account.initial_password))
+        click.echo(_("Created %(login)s (%(role)s).", login=account.user.login, role=role))
+        if account.initial_password:
+            click.echo(_("Initial password (shown once; to be changed at first sign-in): %(password)s",
+                         password=account.initial_password))
 
 
 @users_group.command("reset-password", help="Give LOGIN a new random password and end their sessions.")
@@ -87,8 +87,8 @@ def reset_password_command(login: str) -> None:
         except DomainError as error:
             _fail(error)
             return
-    click.echo(_("New password for %(login)s (shown once; to be changed at next sign-in): %(password)s",
-                 login=login, password=password))
+        click.echo(_("New password for %(login)s (shown once; to be changed at next sign-in): %(password)s",
+                     login=login, password=password))
 
 
 @users_group.command("disable", help="Disable LOGIN and end all of their sessions.")
@@ -105,4 +105,4 @@ def disable_command(login: str) -> None:
         except DomainError as error:
             _fail(error)
             return
-    click.echo(_("Disabled %(login)s; their sessions have ended.", login=login))
+        click.echo(_("Disabled %(login)s; their sessions have ended.", login=login))
