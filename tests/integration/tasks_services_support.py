@@ -47,18 +47,19 @@ async def tasks_of(session: AsyncSession, **where: Any) -> list[Task]:
     return list((await session.scalars(query)).all())
 
 
-async def dump(session: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
+async def dump(session: AsyncSession, skip: frozenset[str] = frozenset()) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table but the bookkeeping ones: compare two dumps to prove nothing changed."""
     result = {}
     for table in metadata.sorted_tables:
-        if table.name not in BOOKKEEPING:
+        if table.name not in BOOKKEEPING | skip:
             rows = (await session.execute(select(table).order_by(*table.primary_key.columns))).all()
             result[table.name] = [tuple(row) for row in rows]
     return result
 
 
 def dump_db(db: Callable[..., Any]) -> dict[str, list[tuple[Any, ...]]]:
-    return db(dump)
+    """A dump from outside a request; API tokens left out (each call marks its token as used)."""
+    return db(lambda session: dump(session, frozenset({"api_token"})))
 
 
 def picture(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), exif: bool = False, colour: str = "red") -> bytes:

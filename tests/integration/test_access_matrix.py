@@ -8,6 +8,7 @@ state-changing route it re-reads the database after each refused request: nothin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ LOGIN = "require_login"
 SECRETARY_ONLY = "require_role(admin, secretary)"
 NOT_VIEWER = "require_not_viewer"
 BOARD_READERS = "require_role(admin, official, secretary, viewer)"
+ASSIGNERS = "require_role(admin, official, secretary)"
 
 
 def everyone(status: int, anonymous: int) -> dict[str, int]:
@@ -67,6 +69,31 @@ def cadres_work(status: int, anonymous: int, official: int | None = None) -> dic
 
 def board_readers(status: int, anonymous: int) -> dict[str, int]:
     return {**town_a(status, anonymous), CADRE: 403, OUTSIDER: 403}
+
+
+def assigners(status: int, anonymous: int) -> dict[str, int]:
+    """The town's secretary, its officials (for the people below them) and admins assign work."""
+    return {**managers_of_a(status, anonymous), OFFICIAL: status}
+
+
+def filers(status: int, anonymous: int) -> dict[str, int]:
+    """Anyone of town A but the viewer files records (an admin without a person is asked whose work)."""
+    return {**town_a(status, anonymous), VIEWER: 403}
+
+
+# Bodies that pass the JSON schema but not the service's checks: whoever gets past the access checks
+# is answered 400 and nothing is written, so every persona can be tried on the same object.
+def _bad_assignment(persona: str) -> dict[str, Any]:
+    who, when = {"kind": "tier", "tier": "village_cadre"}, {"cadence": "monthly"}
+    return {"title": " ", "kind": "custom", "who": who, "when": when}
+
+
+def _bad_record(persona: str) -> dict[str, Any]:
+    return {"client_key": f"matrix-api-{persona}", "occurred_on": "2026-01-01", "fields": {"no_such_field": 1}}
+
+
+def _bad_unplanned(persona: str) -> dict[str, Any]:
+    return {**_bad_record(persona), "kind": "lecture"}
 
 
 @dataclass
@@ -174,6 +201,43 @@ CASES = [
     Case("GET", "/photos/{photo_id:int}", lambda w, ids: f"/photos/{ids['photo']}", cadres_work(200, 303), {LOGIN}),
     Case("GET", "/photos/{photo_id:int}/thumb", lambda w, ids: f"/photos/{ids['photo']}/thumb",
          cadres_work(200, 303), {LOGIN}),
+    # -- tasks JSON API (src/tracker/domain/tasks/api.py, api_records.py) ----------------------
+    Case("GET", "/api/v1/towns/{code:str}/assignments", fixed("/api/v1/towns/alpha/assignments"), town_a(200, 401),
+         {LOGIN}),
+    Case("POST", "/api/v1/towns/{code:str}/assignments", fixed("/api/v1/towns/alpha/assignments"),
+         assigners(400, 401), {LOGIN, ASSIGNERS}, json=True, body=_bad_assignment),
+    Case("POST", "/api/v1/towns/{code:str}/assignments/preview", fixed("/api/v1/towns/alpha/assignments/preview"),
+         assigners(400, 401), {LOGIN, ASSIGNERS}, json=True, body=_bad_assignment),
+    Case("GET", "/api/v1/towns/{code:str}/assignments/{assignment_id:int}",
+         lambda w, ids: f"/api/v1/towns/alpha/assignments/{ids['assignment']}", town_a(200, 401), {LOGIN}),
+    Case("PUT", "/api/v1/towns/{code:str}/assignments/{assignment_id:int}",
+         lambda w, ids: f"/api/v1/towns/alpha/assignments/{ids['assignment']}",
+         {**assigners(400, 401), OFFICIAL: 403}, {LOGIN, ASSIGNERS}, json=True, body=_bad_assignment),  # not theirs
+    Case("GET", "/api/v1/me/tasks", fixed("/api/v1/me/tasks"), everyone(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/tasks", fixed("/api/v1/towns/alpha/tasks"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/tasks/{task_id:int}", lambda w, ids: f"/api/v1/tasks/{ids['overdue']}",
+         cadres_work(200, 401), {LOGIN}),
+    Case("POST", "/api/v1/tasks/{task_id:int}/excuse", lambda w, ids: f"/api/v1/tasks/{ids['overdue']}/excuse",
+         managers_of_a(400, 401), {LOGIN, SECRETARY_ONLY}, json=True, body=lambda p: {"reason": " "}),
+    Case("POST", "/api/v1/tasks/{task_id:int}/cancel", lambda w, ids: f"/api/v1/tasks/{ids['overdue']}/cancel",
+         managers_of_a(400, 401), {LOGIN, SECRETARY_ONLY}, json=True, body=lambda p: {"reason": " "}),
+    Case("POST", "/api/v1/tasks/{task_id:int}/records", lambda w, ids: f"/api/v1/tasks/{ids['overdue']}/records",
+         {**cadres_work(400, 401, official=403), VIEWER: 403}, {LOGIN, NOT_VIEWER}, json=True, body=_bad_record),
+    Case("POST", "/api/v1/tasks/{task_id:int}/records/upload",
+         lambda w, ids: f"/api/v1/tasks/{ids['overdue']}/records/upload",
+         {**cadres_work(400, 401, official=403), VIEWER: 403}, {LOGIN, NOT_VIEWER},
+         body=lambda p: {"record": json.dumps(_bad_record(p))}),
+    Case("POST", "/api/v1/towns/{code:str}/records", fixed("/api/v1/towns/alpha/records"), filers(400, 401),
+         {LOGIN, NOT_VIEWER}, json=True, body=_bad_unplanned),
+    Case("POST", "/api/v1/towns/{code:str}/records/upload", fixed("/api/v1/towns/alpha/records/upload"),
+         filers(400, 401), {LOGIN, NOT_VIEWER}, body=lambda p: {"record": json.dumps(_bad_unplanned(p))}),
+    Case("GET", "/api/v1/towns/{code:str}/records", fixed("/api/v1/towns/alpha/records"), town_a(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/records/{record_id:int}", lambda w, ids: f"/api/v1/records/{ids['record']}",
+         cadres_work(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/photos/{photo_id:int}", lambda w, ids: f"/api/v1/photos/{ids['photo']}",
+         cadres_work(200, 401), {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/board", fixed("/api/v1/towns/alpha/board"), board_readers(200, 401),
+         {LOGIN, BOARD_READERS}),
     Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
     Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
     Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),
@@ -234,6 +298,15 @@ async def _add_photo(session: AsyncSession, world: World, task_id: int, photo_di
     return {"photo": result.record.photos[0].id}
 
 
+async def _api_ids(session: AsyncSession, ids: dict[str, int]) -> dict[str, int]:
+    """For the API routes: the record of the photo, the assignment of the overdue task."""
+    from tracker.db.models.tasks import RecordPhoto
+
+    photo = await session.get(RecordPhoto, ids["photo"])
+    overdue = await session.get(Task, ids["overdue"])
+    return {"record": photo.record_id, "assignment": overdue.assignment_id}  # type: ignore[union-attr]
+
+
 async def _setup(db_url: str, photo_dir: str) -> tuple[World, dict[str, int]]:
     async with open_session(db_url) as session:
         world = await build_world(session)
@@ -241,6 +314,7 @@ async def _setup(db_url: str, photo_dir: str) -> tuple[World, dict[str, int]]:
         overdue = await session.get(Task, work["overdue"])
         due_month = due_on(overdue.due_at, world.a.town.timezone).month  # type: ignore[union-attr]
         extra = {**work, **await _add_photo(session, world, work["later"], photo_dir), "overdue_column": due_month - 1}
+        extra.update(await _api_ids(session, extra))
         spare = User(login="spare", role=Role.MEMBER, town_id=world.a.town.id, password_hash=hash_password("spare-password-1"),
                      must_change_password=False)
         session.add(spare)

@@ -190,9 +190,9 @@ class AssignmentService:
     async def _checked(self, town: Town, data: AssignmentIn, now: dt.datetime) -> tuple[Reach, Plan]:
         reach = await reach_in(self.session, self.actor, town)
         self._require_may_assign(reach)
+        plan = await self._plan(town, data, now, await load_roster(self.session, town.id))
         self._require_scope(reach, data.who)
-        roster = await load_roster(self.session, town.id)
-        return reach, await self._plan(town, data, now, roster)
+        return reach, plan
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -233,11 +233,11 @@ class AssignmentService:
         self._require_may_assign(reach)
         if not reach.manages and (self.actor is None or assignment.created_by_user_id != self.actor.user_id):
             raise NotAllowed(_("Only the town's secretary, or the official who made it, may change an assignment"))
-        self._require_scope(reach, data.who)
         if WorkKind(data.kind) is not WorkKind(assignment.kind):
             message = _("The kind of work can't be changed; make a new assignment instead")
             raise InvalidInput(message, fields={"kind": message})
         plan = await self._plan(town, data, now, await load_roster(self.session, town.id))
+        self._require_scope(reach, data.who)
         self._fill(assignment, data)
         assignment.template = data.template if data.template is not None else assignment.template
         await self.replan(town, assignment, plan, now, reason=_("The assignment was changed"))
