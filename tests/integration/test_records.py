@@ -300,11 +300,19 @@ def test_it_strips_metadata_and_turns_the_picture_upright(db: Any, setup: Setup,
     db(go)
 
 
+def _bomb() -> bytes:
+    """64 million black pixels in a few kilobytes of PNG."""
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 BAD_PHOTOS = [
     ("a text file named .jpg", lambda: [UploadedPhoto("notes.jpg", "这不是照片".encode() * 100)], 10 * MB, "notes.jpg"),
     ("a truncated JPEG", lambda: [UploadedPhoto("cut.jpg", picture()[:400])], 10 * MB, "cut.jpg"),
     ("an empty file", lambda: [UploadedPhoto("empty.jpg", b"")], 10 * MB, "empty.jpg"),
     ("a picture over the limit", lambda: [UploadedPhoto("big.png", picture("PNG", (800, 800)))], 1000, "big.png"),
+    ("a small file of too many pixels", lambda: [UploadedPhoto("bomb.png", _bomb())], 10 * MB, "bomb.png"),
     ("ten pictures", lambda: [UploadedPhoto(f"{i}.jpg", picture()) for i in range(10)], 10 * MB, "9"),
     ("one bad among good", lambda: [UploadedPhoto("ok.jpg", picture()), UploadedPhoto("x.gif", b"GIF89a...")], 10 * MB, "x.gif"),
 ]  # fmt: skip

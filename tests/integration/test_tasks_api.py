@@ -301,3 +301,24 @@ def test_it_describes_every_tasks_route_in_the_schema(api: Api) -> None:
         assert path in paths
     record_post = schema["paths"]["/api/v1/tasks/{task_id}/records"]["post"]["responses"]
     assert {"200", "201", "400", "401", "403", "404"} <= set(record_post)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/tasks/3000000000", 404),
+        ("/api/v1/records/3000000000", 404),
+        ("/api/v1/photos/3000000000", 404),
+        ("/api/v1/towns/alpha/assignments/3000000000", 404),
+        ("/api/v1/towns/alpha/tasks?year=99999", 400),
+        ("/api/v1/towns/alpha/records?year=0", 400),
+        ("/api/v1/towns/alpha/board?year=1999", 400),
+        ("/api/v1/towns/alpha/tasks?status=bogus", 400),
+        ("/api/v1/towns/alpha/board?kind=bogus", 400),
+        ("/api/v1/towns/alpha/board?tier=nobody", 400),
+        ("/api/v1/towns/alpha/tasks?person_id=3000000000", 200),
+    ],
+)
+def test_it_answers_odd_queries_without_crashing(api: Api, url: str, status: int) -> None:
+    response = api.call("secretary", "GET", url)
+    assert response.status_code == status, response.text

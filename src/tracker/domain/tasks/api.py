@@ -7,6 +7,7 @@ Guards decide which roles reach a route; the services decide the rest (which tow
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
@@ -16,7 +17,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, QueryParameter, JSONBody
 
 from tracker.db.models.accounts import Role
 from tracker.domain.clock import local_date
@@ -37,6 +38,7 @@ from tracker.domain.tasks.schemas import (
 from tracker.domain.tasks.services import AssignmentService, BoardFilter, TaskService
 from tracker.web.guards import require_role
 
+Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a year, 2000 to 2100")]
 READ_ERRORS = [NotAuthorizedException, NotFoundException]
 WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 ASSIGNERS = require_role(Role.SECRETARY, Role.OFFICIAL)
@@ -109,7 +111,7 @@ class TaskApi(Controller):
         self, roster: NamedDependency[RosterService], tasks: NamedDependency[TaskService],
         now: NamedDependency[dt.datetime], code: FromPath[str],
         person_id: FromQuery[int | None] = None, status: FromQuery[TaskStatus | None] = None,
-        year: FromQuery[int | None] = None, kind: FromQuery[WorkKind | None] = None,
+        year: Year = None, kind: FromQuery[WorkKind | None] = None,
         assignment_id: FromQuery[int | None] = None, overdue: FromQuery[bool] = False,
     ) -> list[TaskOut]:  # fmt: skip
         town = await roster.get_town(code)
@@ -147,7 +149,7 @@ class TaskApi(Controller):
     async def board(
         self, roster: NamedDependency[RosterService], tasks: NamedDependency[TaskService],
         now: NamedDependency[dt.datetime], code: FromPath[str],
-        year: FromQuery[int | None] = None, cadence: FromQuery[str] = "month", tier: FromQuery[str | None] = None,
+        year: Year = None, cadence: FromQuery[Literal["month", "quarter"]] = "month", tier: FromQuery[str | None] = None,
         unit_id: FromQuery[int | None] = None, kind: FromQuery[str | None] = None,
         assignment_id: FromQuery[int | None] = None,
     ) -> BoardOut:  # fmt: skip

@@ -8,6 +8,7 @@ answers 201 with the new record, or 200 with the first one when its client key w
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 from dataclasses import dataclass, field
 
 from litestar import Controller, Response, get, post
@@ -20,7 +21,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+from litestar.params import FromPath, FromQuery, QueryParameter, JSONBody, MultipartBody
 from litestar.response import File
 
 from tracker.db.models.roster import Town
@@ -31,6 +32,7 @@ from tracker.domain.tasks.schemas import RecordIn, RecordOut, RecordResultOut, U
 from tracker.domain.tasks.services import RecordResult, RecordService, TaskService, UploadedPhoto
 from tracker.web.guards import require_not_viewer
 
+Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a year, 2000 to 2100")]
 READ_ERRORS = [NotAuthorizedException, NotFoundException]
 WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 REPEATED = {200: ResponseSpec(data_container=RecordResultOut, description="The client key was seen: the first result")}
@@ -114,7 +116,7 @@ class RecordApi(Controller):
     @get("/towns/{code:str}/records", summary="A town's records you may see, newest first", raises=READ_ERRORS)
     async def list_records(
         self, roster: NamedDependency[RosterService], records: NamedDependency[RecordService], code: FromPath[str],
-        year: FromQuery[int | None] = None, flagged: FromQuery[bool] = False,
+        year: Year = None, flagged: FromQuery[bool] = False,
     ) -> list[RecordOut]:  # fmt: skip
         town = await roster.get_town(code)
         return [record_out(r) for r in await records.list(town, year=year, flagged_only=flagged)]

@@ -26,7 +26,7 @@ from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.tasks.kinds import WorkKind
 from tracker.domain.tasks.lights import combine_lights, is_overdue
 from tracker.domain.tasks.reach import reach_in
-from tracker.domain.tasks.task_queries import in_year, task_view
+from tracker.domain.tasks.task_queries import check_year, in_year, task_view
 from tracker.domain.tasks.views import Board, BoardCell, BoardFilter, BoardGroup, BoardRow, TaskView
 from tracker.i18n import LazyText, _, current_locale, lazy_gettext
 
@@ -78,8 +78,10 @@ def _parse(filters: BoardFilter) -> tuple[Tier | None, WorkKind | None]:
         kind = WorkKind(filters.kind) if filters.kind else None
     except ValueError:
         errors["kind"] = _("Choose a kind of work")
-    if filters.year is not None and not 2000 <= filters.year <= 2100:
-        errors["year"] = _("Choose a year from 2000 to 2100")
+    try:
+        check_year(filters.year)
+    except InvalidInput as refused:
+        errors.update(refused.fields)
     if errors:
         raise InvalidInput(next(iter(errors.values())), fields=errors)
     return tier, kind

@@ -65,7 +65,12 @@ class PhotoRefused(ValueError):
 
 
 def _decode(content: bytes, name: str) -> Image.Image:
+    """Open, verify, then open again and decode every pixel (verify leaves the image unusable).
+
+    Pillow's decompression-bomb warning becomes an error here (the filter is process-wide while
+    it is set, but it concerns that one warning only)."""
     unreadable = PhotoRefused(_("%(name)s is not a picture we can read (JPEG, PNG, WebP, GIF)", name=name))
+    too_large = PhotoRefused(_("%(name)s has too many pixels", name=name))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -73,14 +78,15 @@ def _decode(content: bytes, name: str) -> Image.Image:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise unreadable
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise PhotoRefused(_("%(name)s has too many pixels", name=name))
+                    raise too_large
                 probe.verify()
             image = Image.open(io.BytesIO(content))
             image.load()
     except PhotoRefused:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as error:  # fmt: skip
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_large from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
         raise unreadable from error
     return image
 

@@ -41,7 +41,7 @@ from tracker.domain.tasks.lights import TaskStatus
 from tracker.domain.tasks.photos import CONTENT_TYPE, PreparedPhoto, photo_path, prepare_photos, store_prepared
 from tracker.domain.tasks.reach import Reach, reach_in, require_act
 from tracker.domain.tasks.schemas import RecordIn
-from tracker.domain.tasks.task_queries import TaskService, already_closed
+from tracker.domain.tasks.task_queries import TaskService, already_closed, check_year
 from tracker.domain.tasks.views import PhotoFile, RecordResult, UploadedPhoto
 from tracker.i18n import _
 
@@ -228,6 +228,7 @@ class RecordService:
 
     async def list(self, town: Town, *, year: int | None = None, flagged_only: bool = False) -> list[Record]:
         """The town's records the actor may read, newest first."""
+        check_year(year)
         reach = await reach_in(self.session, self.actor, town)
         query = select(Record).where(Record.town_id == town.id).options(*RECORD_LOADS, selectinload(Record.task))
         readable = reach.readable_ids()

@@ -47,6 +47,16 @@ def in_year(query: Select, year: int, timezone: str) -> Select:  # type: ignore[
     return query.where(Task.due_at >= first, Task.due_at <= last)
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_year(year: int | None) -> None:
+    """Years the tracker reasons about; anything else is a field error (not a crash on date(99999))."""
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        message = _("Choose a year from 2000 to 2100")
+        raise InvalidInput(message, fields={"year": message})
+
+
 def already_closed(task: Task) -> InvalidInput:
     messages = {
         TaskStatus.DONE: _("This task is already done"),
@@ -145,6 +155,7 @@ class TaskService:
         overdue_only: bool = False,
     ) -> list[TaskView]:
         """The town's tasks the actor may read, by due time; filters narrow it (an unknown status finds nothing)."""
+        check_year(year)
         reach = await reach_in(self.session, self.actor, town)
         query = select(Task).where(Task.town_id == town.id)
         readable = reach.readable_ids()
@@ -205,4 +216,4 @@ class TaskService:
         return await build_board(self, town, filters, now)
 
 
-__all__ = ["TaskService", "already_closed", "in_year", "task_view", "year_bounds"]
+__all__ = ["TaskService", "already_closed", "check_year", "in_year", "task_view", "year_bounds"]
