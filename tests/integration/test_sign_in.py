@@ -21,6 +21,7 @@ from tests.integration.accounts_support import (
 )
 from tests.personas import PASSWORD, World, csrf_token, form_post
 from tracker.db.models.accounts import LoginSession, User
+from tracker.db.models.roster import Person
 from tracker.domain.accounts.passwords import verify_password
 
 NEW_PASSWORD = "a-brand-new-passphrase"
@@ -64,6 +65,30 @@ def test_it_signs_in_by_phone_number(browsers: Browsers, world: World) -> None:
     response = post_login(client, "13800000002", PASSWORD)
     assert response.status_code == 303
     assert client.get("/api/v1/me").json()["login"] == "official"
+
+
+def set_phone(db: Any, person_id: int, phone: str) -> None:
+    async def go(session: Any) -> None:
+        await session.execute(update(Person).where(Person.id == person_id).values(phone=phone))
+
+    db(go)
+
+
+def test_it_signs_in_by_phone_number_however_it_is_written(browsers: Browsers, world: World, db: Any) -> None:
+    set_phone(db, world.a.official.id, "138-0000-0002")  # as the roster file had it
+    for typed in ("13800000002", "138 0000 0002", "138-0000-0002", " 13800000002 "):
+        client = browsers.open()
+        assert post_login(client, typed, PASSWORD).status_code == 303, typed
+        assert client.get("/api/v1/me").json()["login"] == "official"
+
+
+def test_it_signs_nobody_in_by_a_phone_number_two_accounts_share(
+    browsers: Browsers, world: World, db: Any
+) -> None:
+    set_phone(db, world.a.cadre.id, "13800000002")  # the official's number, given to the cadre too
+    response = post_login(browsers.open(), "13800000002", PASSWORD)
+    assert response.status_code == 400 and alert_text(response.text) == "Wrong login name or password"
+    assert post_login(browsers.open(), "official", PASSWORD).status_code == 303
 
 
 def test_it_gives_the_same_answer_for_a_wrong_password_and_an_unknown_user(

@@ -209,6 +209,36 @@ def test_it_lets_an_administrator_manage_any_town(browsers: Browsers, world: Wor
     response = form_post(admin, "/towns/beta/users", {"login": "county-b", "role": "viewer"})
     assert response.status_code == 200
     assert user(db, "county-b").role is Role.VIEWER
+    # the viewer reads that town, and only that one
+    password = shown_password(response.text)
+    viewer = browsers.open()
+    post_login(viewer, "county-b", password)
+    form = {
+        "current_password": password,
+        "new_password": "county-b-own-pass",
+        "confirm_password": "county-b-own-pass",
+    }
+    assert form_post(viewer, "/account/password", form).status_code == 303
+    assert viewer.get("/towns/beta", follow_redirects=False).status_code == 200
+    assert viewer.get("/towns/alpha", follow_redirects=False).status_code == 404
+
+
+def test_it_keeps_a_secretary_off_wider_accounts_in_their_town(
+    browsers: Browsers, world: World, db: Any
+) -> None:
+    admin = browsers.open("admin")
+    form_post(admin, "/towns/beta/users", {"login": "county-b", "role": "viewer"})
+    viewer = user(db, "county-b")
+    secretary = browsers.open("secretary_b")
+    for action in ("reset-password", "disable"):
+        response = form_post(secretary, f"/towns/beta/users/{viewer.id}/{action}")
+        assert response.status_code == 403, action
+        assert not SHOWN_SECRET.search(response.text)
+    after = user(db, "county-b")
+    assert after.active and after.password_hash == viewer.password_hash
+    assert [e.changes["status"] for e in audit(db, "access_refused")] == [403, 403]
+    # the administrator still can
+    assert form_post(admin, f"/towns/beta/users/{viewer.id}/disable").status_code == 303
 
 
 # -- the command line ----------------------------------------------------------------------------

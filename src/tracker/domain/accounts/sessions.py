@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
@@ -38,6 +38,11 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+def _phone_digits(text: str) -> str:
+    """A phone number as typed, without its +, spaces and dashes."""
+    return text.strip().lstrip("+").replace(" ", "").replace("-", "")
+
+
 class SessionService:
     def __init__(self, session: AsyncSession, policy: rules.SessionPolicy) -> None:
         self.session = session
@@ -50,10 +55,15 @@ class SessionService:
         if user is not None:
             return user
         digits = _digits(login)
-        if len(digits) >= 5 and digits == login.strip().lstrip("+").replace(" ", "").replace("-", ""):
-            return await self.session.scalar(
-                select(User).join(Person, Person.id == User.person_id).where(Person.phone == login.strip())
-            )
+        if len(digits) >= 5 and digits == _phone_digits(login):
+            # the roster keeps phones as typed ("138-0000-0004"): compare the digits only
+            stored = func.replace(func.replace(func.replace(Person.phone, "-", ""), " ", ""), "+", "")
+            found = (
+                await self.session.scalars(
+                    select(User).join(Person, Person.id == User.person_id).where(stored == digits).limit(2)
+                )
+            ).all()
+            return found[0] if len(found) == 1 else None  # a number two accounts share signs in neither
         return None
 
     async def _recent_failures(self, login: str, ip: str, now: dt.datetime) -> tuple[list[dt.datetime], list[dt.datetime]]:

@@ -16,7 +16,7 @@ from tracker.domain.accounts import passwords, rules
 from tracker.domain.accounts.access import Actor, assignable_roles, can_manage_town
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.audit.services import record_event
-from tracker.domain.errors import Conflict, InvalidInput, NotFound
+from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.i18n import _
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -47,9 +47,13 @@ class UserService:
         return user
 
     async def get_in_town(self, actor: Actor, town: Town, user_id: int) -> User:
+        """A user of `town` that `actor` may manage: only accounts of a role they could give, so that
+        a secretary can't take over a wider account (a county viewer) by resetting its password."""
         user = await self.session.get(User, user_id)
         if user is None or user.town_id != town.id or not can_manage_town(actor, town.id):
             raise NotFound(_("No user %(id)s in %(town)s", id=user_id, town=town.name))
+        if user.role not in assignable_roles(actor):
+            raise NotAllowed(_("You may not change an account with the role %(role)s", role=user.role.value))
         return user
 
     async def list_in_town(self, town: Town) -> Sequence[tuple[User, Person | None]]:
@@ -94,6 +98,8 @@ class UserService:
             problems["password"] = problem
         if problems:
             raise InvalidInput(_("The account was not created"), fields=problems)
+        if role is Role.VIEWER and town is not None and not viewer_town_ids:
+            viewer_town_ids = [town.id]  # a viewer made from a town's page reads that town
         initial = None if password is not None else passwords.generate_initial_password()
         user = User(
             login=login,
