@@ -322,3 +322,12 @@ def test_it_describes_every_tasks_route_in_the_schema(api: Api) -> None:
 def test_it_answers_odd_queries_without_crashing(api: Api, url: str, status: int) -> None:
     response = api.call("secretary", "GET", url)
     assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize("count", [0, 1, 9])
+def test_it_takes_any_number_of_photos_up_to_nine(api: Api, count: int) -> None:
+    record = json.dumps({**_record(f"count-key-{count}"), "kind": "lecture"})
+    photos = [("photos", (f"{i}.jpg", picture(colour=f"#{i:02x}0000"), "image/jpeg")) for i in range(count)]
+    response = api.call("cadre", "POST", "/api/v1/towns/alpha/records/upload", files=[("record", (None, record)), *photos])
+    assert response.status_code == 201, response.text
+    assert len(response.json()["record"]["photo_ids"]) == count
