@@ -60,6 +60,27 @@ def test_it_locks_a_login_after_five_failures_from_anywhere(
     assert attempt(browsers.open(ip="10.0.0.7"), "official", PASSWORD).status_code == 303
 
 
+def test_it_counts_failures_per_account_however_it_is_named(
+    browsers: Browsers, world: World, db: Any
+) -> None:
+    # the official's phone is 13800000002: five ways of naming the same account, five addresses
+    for n, name in enumerate(["official", "13800000002", "138 0000 0002", "138-0000-0002", "OFFICIAL"]):
+        fail(browsers, name, f"10.0.6.{n}")
+    for name in ("official", "+138 0000 0002"):
+        assert attempt(browsers.open(ip="10.0.6.9"), name, PASSWORD).status_code == 429, name
+    assert {e.changes["login"] for e in audit(db, "login_failed")} == {"official"}
+    assert {e.town_id for e in audit(db, "login_locked")} == {world.a.town.id}  # in the town's log
+
+
+def test_it_counts_an_unknown_phone_number_however_it_is_written(browsers: Browsers, world: World) -> None:
+    for n, typed in enumerate(
+        ["13900000009", "139 0000 0009", "139-0000-0009", "+13900000009", "1390000 0009"]
+    ):
+        fail(browsers, typed, f"10.0.7.{n}")
+    refused = attempt(browsers.open(ip="10.0.7.9"), "13900000009", "whatever-it-is")
+    assert refused.status_code == 429
+
+
 def test_it_says_so_in_chinese_by_default(browsers: Browsers, world: World) -> None:
     for n in range(5):
         fail(browsers, "cadre", f"10.0.2.{n}")

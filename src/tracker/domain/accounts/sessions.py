@@ -43,6 +43,14 @@ def _phone_digits(text: str) -> str:
     return text.strip().lstrip("+").replace(" ", "").replace("-", "")
 
 
+def _failure_key(login: str) -> str:
+    """What a failed sign-in of an unknown name is counted under: the digits of a phone number, else
+    the name as normalised."""
+    digits = _digits(login)
+    key = digits if len(digits) >= 5 and digits == _phone_digits(login) else rules.normalise_login(login)
+    return key[: rules.LOGIN_MAX_LENGTH]
+
+
 class SessionService:
     def __init__(self, session: AsyncSession, policy: rules.SessionPolicy) -> None:
         self.session = session
@@ -86,16 +94,21 @@ class SessionService:
         Raises LockedOut or SignInRefused; both leave a trace in the audit log (committed by the caller
         even though the sign-in failed: see the controller).
         """
-        key = rules.normalise_login(login)[: rules.LOGIN_MAX_LENGTH]
+        user = await self._find_user(login)
+        # Failures count per account, however it was named (login, phone written any way), so that
+        # writing the same number differently doesn't buy more tries; unknown names count as typed.
+        key = user.login if user else _failure_key(login)
         by_login, by_ip = await self._recent_failures(key, ip, now)
         if rules.is_locked_out(by_login, now) or rules.is_locked_out(by_ip, now):
             until = max(filter(None, [rules.lockout_ends(by_login, now), rules.lockout_ends(by_ip, now)]))
             minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-            await record_event(self.session, "login_locked", now=now, details={"login": key}, actor_name=key)
+            await record_event(
+                self.session, "login_locked", now=now, town_id=user.town_id if user else None,
+                details={"login": key}, actor_name=key,
+            )
             raise LockedOut(
                 _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes)
             )
-        user = await self._find_user(login)
         valid = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
         if user is None or not valid:
             self.session.add(LoginAttempt(login=key, ip=ip, attempted_at=now))
