@@ -29,14 +29,24 @@ from typing import Any, TypeVar
 
 import pytest
 import uvicorn
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    BrowserType,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from tests.personas import PASSWORD, World, build_world
 from tracker.config import Settings
 from tracker.db.session import open_session
 
 T = TypeVar("T")
-CHROMIUM = Path(os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium"))  # another path for other systems
+CHROMIUM = Path(
+    os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
+)  # another path for other systems
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BROWSER_DIR = Path(__file__).parent
 PHONE = "Pixel 5"
@@ -46,7 +56,9 @@ STARTUP_SECONDS = 20
 # Console errors that say nothing about the page under test. The app serves no /favicon.ico, so
 # Chromium's automatic request for it fails with a 404 on every first page of a context.
 IGNORED_CONSOLE = re.compile(r"status of 404 .*\(http://127\.0\.0\.1:\d+/favicon\.ico\)$")
-CSP_VIOLATION = re.compile(r"Content Security Policy|Refused to (execute|load|apply|connect|frame)", re.I)
+CSP_VIOLATION = re.compile(
+    r"Content Security Policy|Refused to (execute|load|apply|connect|frame)", re.IGNORECASE
+)
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -68,12 +80,7 @@ def artifact_name(node: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test in this folder `browser`, and run them after all the others.
-
-    Last, because Playwright's sync API, once started (a session fixture, stopped only when the run
-    ends), leaves an event loop running in the main thread: any later test calling `asyncio.run`
-    (tests/conftest.py's `run`, `db`, the migrations) would fail with "cannot be called from a
-    running event loop"."""
+    """Mark every test in this folder `browser`; run them after the others (the slow ones last)."""
     browser_items = [item for item in items if BROWSER_DIR in item.path.parents]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
@@ -100,7 +107,9 @@ def _failed(node: pytest.Item) -> bool:
 @pytest.fixture(scope="session", autouse=True)
 def chromium_executable() -> Path:
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium fonts-wqy-microhei"
+        reason = (
+            f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium fonts-wqy-microhei"
+        )
         if IN_CI:
             pytest.fail(f"CI=true: browser tests must run, but {reason}")
         pytest.skip(f"browser tests skipped: {reason}")
@@ -132,15 +141,45 @@ def browser_type_launch_args(chromium_executable: Path) -> dict[str, Any]:
     }
 
 
+# Playwright for this package only. pytest-playwright starts it per session, but its sync API
+# leaves an event loop marked running in the main thread until it stops: every later test that
+# calls `asyncio.run` (tests/conftest.py's `run` and `db`, the migrations) would then fail with
+# "cannot be called from a running event loop". Package scope stops it when the browser tests are
+# done, whatever order pytest runs the tests in (--ff, -k, ...).
+
+
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Playwright]:
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)  # pytest-playwright's --tracing of API requests
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(
+    browser_type_launch_args: dict[str, Any], browser_type: BrowserType
+) -> Callable[..., Browser]:
+    def launch(**kwargs: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
 # -- the live server ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _template_before_playwright(sqlite_template: Path) -> Path:
-    """Migrate the SQLite template before pytest-playwright starts: Playwright's sync API leaves an
-    event loop running in the main thread, after which alembic's `asyncio.run` would refuse to run.
-    (Session-scoped autouse fixtures are set up before the others of their scope.)"""
-    return sqlite_template
 
 
 @pytest.fixture
@@ -176,7 +215,6 @@ class LiveServer:
     settings: Settings
     server: uvicorn.Server
     thread: threading.Thread
-    log: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -199,7 +237,7 @@ def _wait_until_healthy(server: LiveServer) -> None:
         if not server.thread.is_alive():
             pytest.fail(f"the live server stopped during start-up: {last_error}")
         try:
-            with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:  # noqa: S310 (our own URL)
+            with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:
                 if answer.status == 200:
                     return
         except (urllib.error.URLError, OSError) as exc:
@@ -214,7 +252,9 @@ def live_server(world: World, browser_db_url: str, tmp_path: Path) -> Iterator[L
     from tracker.app import create_app
 
     settings = Settings(
-        database_url=browser_db_url, data_dir=tmp_path / "data", secret_key="browser-test-secret-key-0123456789"
+        database_url=browser_db_url,
+        data_dir=tmp_path / "data",
+        secret_key="browser-test-secret-key-0123456789",
     )
     app = create_app(settings)
     config = uvicorn.Config(
@@ -223,7 +263,9 @@ def live_server(world: World, browser_db_url: str, tmp_path: Path) -> Iterator[L
     server = uvicorn.Server(config)
     sock = _free_socket()
     port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"live-server-{port}", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"live-server-{port}", daemon=True
+    )
     live = LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
     thread.start()
     try:
@@ -284,7 +326,9 @@ def browser_errors() -> BrowserErrors:
 
 
 @pytest.fixture
-def page(phone: BrowserContext, browser_errors: BrowserErrors, request: pytest.FixtureRequest) -> Iterator[Page]:
+def page(
+    phone: BrowserContext, browser_errors: BrowserErrors, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     """A page on the phone. Collects console errors; fails on any CSP violation; on failure keeps a
     full-page screenshot and the HTML under test-artifacts/browser/."""
     page = phone.new_page()
@@ -305,12 +349,18 @@ def page(phone: BrowserContext, browser_errors: BrowserErrors, request: pytest.F
     assert not violations, f"Content Security Policy violations: {violations}"
 
 
+def full_page_screenshot(page: Page, path: Path) -> None:
+    """The whole page from the top: scrolled down, the sticky top bar would be drawn mid-page."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=path, full_page=True, scale="css")  # 393 px wide: small files, quick to take
+
+
 def keep_page(page: Page, config: pytest.Config, name: str) -> Path:
     """Save a full-page screenshot (<name>.png) and the HTML (<name>.html); return the screenshot's path."""
     folder = artifacts_dir(config)
     shot = folder / f"{name}.png"
     try:
-        page.screenshot(path=shot, full_page=True)
+        full_page_screenshot(page, shot)
         (folder / f"{name}.html").write_text(page.content(), encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - a closed or crashed page must not hide the real failure
         (folder / f"{name}.txt").write_text(f"could not keep the page: {exc}\n", encoding="utf-8")
@@ -323,7 +373,7 @@ def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Pa
 
     def take(label: str) -> Path:
         path = artifacts_dir(request.config) / f"{artifact_name(request.node)}-{label}.png"
-        page.screenshot(path=path, full_page=True)
+        full_page_screenshot(page, path)
         return path
 
     return take

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import BrowserErrors, sign_in
+from tests.browser.conftest import CSP_VIOLATION, BrowserErrors, sign_in
 from tests.personas import World
 from tracker import i18n
 
@@ -73,9 +73,11 @@ def test_it_loads_every_page_it_visits_without_a_csp_violation(
     assert browser_errors.page == []
 
     # The check can see a violation: an inline script added to the page is refused and reported.
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; "
-                  "document.body.append(s); }")
-    page.wait_for_timeout(100)
+    with page.expect_console_message(lambda message: CSP_VIOLATION.search(message.text) is not None):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; "
+            "document.body.append(s); }"
+        )
     assert page.evaluate("() => window.ran") is None
     assert browser_errors.csp_violations, browser_errors.console
     browser_errors.console.clear()  # the canary was expected; the fixture fails a test on any other
