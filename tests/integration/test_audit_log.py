@@ -217,7 +217,7 @@ def test_it_keeps_passwords_and_tokens_out_of_the_log(browsers: Browsers, world:
         "DELETE FROM audit_entry WHERE action = 'login'",
     ],
 )
-def test_the_database_refuses_to_change_or_delete_entries(
+def test_it_has_the_database_refuse_changes_and_deletions(
     browsers: Browsers, world: World, db: Any, statement: str
 ) -> None:
     browsers.open("cadre")
@@ -232,7 +232,7 @@ def test_the_database_refuses_to_change_or_delete_entries(
     assert [(e.id, e.action, e.changes) for e in audit(db)] == before
 
 
-def test_the_orm_cannot_delete_entries_either(browsers: Browsers, world: World, db: Any) -> None:
+def test_it_cannot_be_emptied_through_the_orm_either(browsers: Browsers, world: World, db: Any) -> None:
     browsers.open("cadre")
     count = len(audit(db))
 

@@ -176,7 +176,7 @@ def accounts(db_url: str) -> dict[str, tuple[User, Person | None, list[int]]]:
     return run(go())
 
 
-def test_the_demo_command_creates_and_prints_the_demo_accounts(
+def test_it_creates_and_prints_the_demo_accounts(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result, _served = run_demo(db_url, tmp_path, monkeypatch)
@@ -219,7 +219,9 @@ async def _town_id(db_url: str) -> int:
         return int(await session.scalar(select(Town.id).where(Town.code == DEMO_TOWN_CODE)) or 0)
 
 
-def test_the_demo_accounts_sign_in(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_it_signs_in_with_the_demo_accounts(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from litestar.testing import TestClient
 
     from tests.personas import sign_in
@@ -235,7 +237,7 @@ def test_the_demo_accounts_sign_in(db_url: str, tmp_path: Path, monkeypatch: pyt
         assert client.get("/towns/meili/users").status_code == 200
 
 
-def test_the_demo_command_leaves_existing_accounts_alone(
+def test_it_leaves_existing_demo_accounts_alone(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run_demo(db_url, tmp_path, monkeypatch)
@@ -256,7 +258,7 @@ def test_the_demo_command_leaves_existing_accounts_alone(
     assert verify_password(before["cadre"][1], "the-cadres-own-password")
 
 
-def test_the_demo_accounts_are_not_made_outside_the_demo_command(db_url: str, db: Any, settings: Any) -> None:
+def test_it_makes_demo_accounts_only_in_the_demo_command(db_url: str, db: Any, settings: Any) -> None:
     from litestar.testing import TestClient
 
     from tracker.app import create_app

@@ -255,7 +255,7 @@ def tracker_users(db_url: str, tmp_path: Path, *args: str, stdin: str | None = N
     return CliRunner().invoke(users_group, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
-def test_the_cli_creates_an_account_with_an_initial_password(
+def test_it_creates_an_account_on_the_command_line(
     db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers
 ) -> None:
     result = tracker_users(
@@ -275,7 +275,7 @@ def test_the_cli_creates_an_account_with_an_initial_password(
     assert post_login(browsers.open(), "zhuren", password).headers["location"] == "/account/password"
 
 
-def test_the_cli_takes_a_password_from_stdin(db_url: str, tmp_path: Path, world: World, db: Any) -> None:
+def test_it_takes_a_password_from_stdin(db_url: str, tmp_path: Path, world: World, db: Any) -> None:
     result = tracker_users(
         db_url, tmp_path, "create", "--login", "root", "--role", "admin", "--password-stdin",
         stdin="a-long-admin-passphrase\n",
@@ -288,9 +288,7 @@ def test_the_cli_takes_a_password_from_stdin(db_url: str, tmp_path: Path, world:
     assert verify_password(created.password_hash, "a-long-admin-passphrase")
 
 
-def test_the_cli_refuses_a_weak_password_from_stdin(
-    db_url: str, tmp_path: Path, world: World, db: Any
-) -> None:
+def test_it_refuses_a_weak_password_from_stdin(db_url: str, tmp_path: Path, world: World, db: Any) -> None:
     result = tracker_users(
         db_url,
         tmp_path,
@@ -326,7 +324,7 @@ def test_the_cli_refuses_a_weak_password_from_stdin(
         ),
     ],
 )
-def test_the_cli_refuses_bad_input(
+def test_it_refuses_bad_input_on_the_command_line(
     db_url: str, tmp_path: Path, world: World, db: Any, args: list[str], code: int, message: str
 ) -> None:
     result = tracker_users(db_url, tmp_path, "create", *args)
@@ -335,7 +333,7 @@ def test_the_cli_refuses_bad_input(
     assert user_count(db) == 7
 
 
-def test_the_cli_creates_a_viewer_of_a_town(
+def test_it_creates_a_viewer_of_a_town_on_the_command_line(
     db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers
 ) -> None:
     result = tracker_users(
@@ -351,7 +349,7 @@ def test_the_cli_creates_a_viewer_of_a_town(
     assert client.get("/towns/alpha").status_code == 404
 
 
-def test_the_cli_resets_a_password_and_ends_sessions(
+def test_it_resets_a_password_on_the_command_line(
     db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers
 ) -> None:
     cadre = browsers.open("cadre")
@@ -365,7 +363,7 @@ def test_the_cli_resets_a_password_and_ends_sessions(
     assert entry.actor == "cli"
 
 
-def test_the_cli_disables_an_account_and_ends_sessions(
+def test_it_disables_an_account_on_the_command_line(
     db_url: str, tmp_path: Path, world: World, db: Any, browsers: Browsers
 ) -> None:
     cadre = browsers.open("cadre")
@@ -378,13 +376,17 @@ def test_the_cli_disables_an_account_and_ends_sessions(
 
 
 @pytest.mark.parametrize("command", ["reset-password", "disable"])
-def test_the_cli_names_an_unknown_login(db_url: str, tmp_path: Path, world: World, command: str) -> None:
+def test_it_names_an_unknown_login_on_the_command_line(
+    db_url: str, tmp_path: Path, world: World, command: str
+) -> None:
     result = tracker_users(db_url, tmp_path, command, "nobody")
     assert result.exit_code == 1
     assert "No user nobody" in result.stderr
 
 
-def test_the_cli_speaks_the_default_language(db_url: str, tmp_path: Path, world: World) -> None:
+def test_it_speaks_the_default_language_on_the_command_line(
+    db_url: str, tmp_path: Path, world: World
+) -> None:
     from tracker.cli.users import users_group
 
     env = {

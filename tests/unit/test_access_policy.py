@@ -133,6 +133,6 @@ def test_it_lets_only_admins_and_secretaries_give_roles(who: str, roles: tuple[R
         assert Role.ADMIN not in given and Role.VIEWER not in given
 
 
-def test_an_actor_is_admin_only_with_the_admin_role() -> None:
+def test_it_calls_an_actor_admin_only_with_the_admin_role() -> None:
     assert ACTORS["admin"].is_admin
     assert not any(ACTORS[who].is_admin for who in ACTORS if who != "admin")

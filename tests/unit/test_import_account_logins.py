@@ -75,7 +75,7 @@ def test_it_prints_a_table_with_aligned_passwords() -> None:
     assert lines[6].startswith("No account for 干部01 王五: no free login name")
 
 
-def test_a_dry_run_lists_logins_without_passwords() -> None:
+def test_it_lists_logins_without_passwords_on_a_dry_run() -> None:
     report = AccountsReport(dry_run=True, created=[PersonAccount("p01", "张红梅", None)])
     with use_locale("en"):
         lines = report.lines()

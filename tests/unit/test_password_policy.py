@@ -76,7 +76,7 @@ def test_it_generates_initial_passwords_that_pass_the_policy() -> None:
         assert not set(password) & set("0O1lI")  # read aloud and typed on a phone
 
 
-def test_the_dummy_hash_matches_no_ordinary_password() -> None:
+def test_it_keeps_a_dummy_hash_that_matches_no_ordinary_password() -> None:
     assert passwords.DUMMY_HASH.startswith("$argon2id$")
     assert not passwords.verify_password(passwords.DUMMY_HASH, "")
     assert not passwords.verify_password(passwords.DUMMY_HASH, "password1")
