@@ -22,6 +22,12 @@ INITIAL_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
 
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Swap the hasher (the test suite uses Argon2id at its cheapest; the product never calls this)."""
+    global _hasher  # noqa: PLW0603
+    _hasher = hasher
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines())
