@@ -243,3 +243,19 @@ def test_it_tells_whether_a_link_is_current(
     valid_from: dt.date, valid_to: dt.date | None, today: dt.date, current: bool
 ) -> None:
     assert rules.is_current(valid_from, valid_to, today) is current
+
+
+@pytest.mark.parametrize(
+    ("tier", "active", "count", "ok"),
+    [
+        (Tier.SECTION_OFFICIAL, True, 1, False),
+        (Tier.SECTION_OFFICIAL, True, 2, True),
+        (Tier.SECTION_OFFICIAL, True, 4, True),
+        (Tier.SECTION_OFFICIAL, True, 5, False),
+        (Tier.SECTION_OFFICIAL, False, 0, True),
+        (Tier.UNIT_HEAD, True, 0, True),
+        (Tier.VILLAGE_CADRE, True, 7, True),
+    ],
+)
+def test_it_tells_whether_a_count_of_contact_points_is_in_range(tier, active, count, ok) -> None:
+    assert rules.contact_point_count_ok(tier, active, count, 2, 4) is ok

@@ -9,7 +9,6 @@ import click
 
 from tracker.config import Settings
 from tracker.db import schema
-from tracker.db.models.accounts import Role
 from tracker.db.session import open_session
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.clock import local_date, utc_now
@@ -73,21 +72,15 @@ async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
 
 def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
     from tracker.demo import DEMO_PASSWORD
+    from tracker.domain.accounts.access import role_label
 
-    roles = {
-        Role.ADMIN: _("Administrator"),
-        Role.SECRETARY: _("Secretary"),
-        Role.OFFICIAL: _("Official"),
-        Role.MEMBER: _("Member"),
-        Role.VIEWER: _("Viewer"),
-    }
     lines = [
         _("DEMO ONLY: these accounts are for trying the tracker; never keep them on a real deployment."),
         _("Demo accounts, password %(password)s:", password=DEMO_PASSWORD),
     ]
     for state in accounts:
         who = f"{state.person.name} · {state.person.post}" if state.person else ""
-        line = f"  {state.account.login:<10} {roles[state.account.role]:<8} {who}".rstrip()
+        line = f"  {state.account.login:<10} {role_label(state.account.role):<8} {who}".rstrip()
         if state.problem:
             line += "  " + _("(not created: %(problem)s)", problem=state.problem)
         elif not state.created:

@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 
 from tracker import i18n
+from tracker.domain.accounts.access import role_label
 from tracker.paths import templates_dir
 
 # Each language named in itself, for the language switch (not translated on purpose).
@@ -57,6 +58,7 @@ def make_environment(timezone: str) -> Environment:
     env.globals["html_lang"] = html_lang
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
     env.globals["language_names"] = LANGUAGE_NAMES
+    env.globals["role_label"] = role_label
     return env
 
 

@@ -11,6 +11,20 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from tracker.db.models.accounts import Role
+from tracker.i18n import LazyText, lazy_gettext
+
+ROLE_LABELS: dict[Role, LazyText] = {
+    Role.ADMIN: lazy_gettext("Administrator"),
+    Role.SECRETARY: lazy_gettext("Secretary"),
+    Role.OFFICIAL: lazy_gettext("Official"),
+    Role.MEMBER: lazy_gettext("Member"),
+    Role.VIEWER: lazy_gettext("Viewer"),
+}
+
+
+def role_label(role: Role | str) -> str:
+    """The role's name in the current language."""
+    return str(ROLE_LABELS[Role(role)])
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ def link_for_tier(tier: Tier) -> ContactLink:
     return ContactLink.CONTACT_POINT if tier is Tier.SECTION_OFFICIAL else ContactLink.VILLAGE
 
 
+def contact_point_count_ok(tier: Tier, active: bool, count: int, minimum: int, maximum: int) -> bool:
+    """Does an official holding `count` distinct contact points meet the town's range?
+
+    Only active tier-1 officials are bound by it.
+    """
+    return tier is not Tier.SECTION_OFFICIAL or not active or minimum <= count <= maximum
+
+
 def check_contact_points(check: ContactPointCheck, minimum: int, maximum: int) -> list[str]:
     """Problems with one person's list of places; empty when the rule holds.
 
@@ -46,19 +54,18 @@ def check_contact_points(check: ContactPointCheck, minimum: int, maximum: int) -
                 places=", ".join(repeated),
             )
         )
-    if check.tier is Tier.SECTION_OFFICIAL and check.active:
-        count = len(set(check.place_codes))
-        if not minimum <= count <= maximum:
-            problems.append(
-                _(
-                    "%(person)s would hold %(count)d contact points; a section-level official "
-                    "holds %(minimum)d to %(maximum)d",
-                    person=check.person_name,
-                    count=count,
-                    minimum=minimum,
-                    maximum=maximum,
-                )
+    count = len(set(check.place_codes))
+    if not contact_point_count_ok(check.tier, check.active, count, minimum, maximum):
+        problems.append(
+            _(
+                "%(person)s would hold %(count)d contact points; a section-level official "
+                "holds %(minimum)d to %(maximum)d",
+                person=check.person_name,
+                count=count,
+                minimum=minimum,
+                maximum=maximum,
             )
+        )
     return problems
 
 

@@ -34,6 +34,8 @@ class TownOverview:
     units: list[Unit]
     places: list[Place]
     contacts_by_person: dict[int, list[Place]] = field(default_factory=dict)
+    # active tier-1 officials whose count of contact points is outside the town's range
+    out_of_range: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -141,6 +143,14 @@ class RosterService:
             units=list(await self.list_units(town)),
             places=list(await self.list_places(town)),
             contacts_by_person=contacts,
+            out_of_range={
+                p.id
+                for p in people
+                if not rules.contact_point_count_ok(
+                    p.tier, p.active, len({pl.id for pl in contacts.get(p.id, [])}),
+                    town.contact_points_min, town.contact_points_max,
+                )
+            },
         )
 
     async def supervisor_chain(self, person: Person) -> list[Person]:
