@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
+# The upload routes size their request-body limit from this ceiling (domain/tasks/photos.py).
+MAX_PHOTO_MB_CEILING = 20
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
@@ -33,7 +35,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=240, ge=5, description="sign out after this long unused")
     session_lifetime_hours: int = Field(default=12, ge=1, description="absolute lifetime of a session")
     keep_signed_in_days: int = Field(default=30, ge=1, description='"keep me signed in on this phone"')
-    max_photo_mb: float = Field(default=10, gt=0, le=100, description="largest photo accepted, in MB")
+    max_photo_mb: float = Field(
+        default=10, gt=0, le=MAX_PHOTO_MB_CEILING, description="largest photo accepted, in MB"
+    )
 
     @field_validator("timezone")
     @classmethod

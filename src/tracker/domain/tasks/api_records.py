@@ -27,7 +27,7 @@ from litestar.response import File
 from tracker.db.models.roster import Town
 from tracker.domain.roster.services import RosterService
 from tracker.domain.tasks.api_shapes import parse_part, record_out, result_out, uploaded
-from tracker.domain.tasks.photos import MAX_PHOTOS
+from tracker.domain.tasks.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.tasks.schemas import RecordIn, RecordOut, RecordResultOut, UnplannedRecordIn
 from tracker.domain.tasks.services import RecordResult, RecordService, TaskService, UploadedPhoto
 from tracker.web.guards import require_not_viewer
@@ -36,8 +36,6 @@ Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a yea
 READ_ERRORS = [NotAuthorizedException, NotFoundException]
 WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 REPEATED = {200: ResponseSpec(data_container=RecordResultOut, description="The client key was seen: the first result")}
-# Nine photos at the largest size the settings allow (100 MB each) and the record itself.
-MAX_UPLOAD_BODY = MAX_PHOTOS * 100 * 1024 * 1024 + 1024 * 1024
 
 
 @dataclass
@@ -86,7 +84,7 @@ class RecordApi(Controller):
         return await self._file_for_task(tasks, records, now, task_id, data, [])
 
     @post("/tasks/{task_id:int}/records/upload", guards=[require_not_viewer], status_code=201, raises=WRITE_ERRORS,
-          responses=REPEATED, request_max_body_size=MAX_UPLOAD_BODY,
+          responses=REPEATED, request_max_body_size=MAX_RECORD_BODY_BYTES,
           summary="Record work done on a task with photos (multipart: a `record` JSON part and `photos` files)")  # fmt: skip
     async def upload_record(
         self, tasks: NamedDependency[TaskService], records: NamedDependency[RecordService],
@@ -104,7 +102,7 @@ class RecordApi(Controller):
         return await self._file_unplanned(roster, records, now, code, data, [])
 
     @post("/towns/{code:str}/records/upload", guards=[require_not_viewer], status_code=201, raises=WRITE_ERRORS,
-          responses=REPEATED, request_max_body_size=MAX_UPLOAD_BODY,
+          responses=REPEATED, request_max_body_size=MAX_RECORD_BODY_BYTES,
           summary="Record unplanned work with photos (multipart: a `record` JSON part and `photos` files)")  # fmt: skip
     async def upload_unplanned(
         self, roster: NamedDependency[RosterService], records: NamedDependency[RecordService],

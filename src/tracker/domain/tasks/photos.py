@@ -28,11 +28,15 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tracker.config import MAX_PHOTO_MB_CEILING
 from tracker.domain.errors import InvalidInput
 from tracker.domain.tasks.views import UploadedPhoto
 from tracker.i18n import _
 
 MAX_PHOTOS = 9
+# The largest request a record with photos may be: nine photos at the largest size the settings
+# allow, and the record itself. The service then applies the configured per-photo limit.
+MAX_RECORD_BODY_BYTES = (MAX_PHOTOS * MAX_PHOTO_MB_CEILING + 1) * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel picture is the largest a phone takes
 MAX_EDGE_PX = 2560
 THUMBNAIL_PX = 320

@@ -33,13 +33,11 @@ from tracker.domain.tasks.pages.record_form import (
     read_record_form,
     service_problems,
 )
+from tracker.domain.tasks.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.tasks.services import RecordService, TaskDetail, TaskService
 from tracker.i18n import _
 from tracker.web.guards import require_not_viewer, require_role
 
-# The whole form may hold nine photos of the default 10 MB limit; the service applies the configured
-# per-photo limit and answers with a field message (a larger body is refused with 413 before that).
-RECORD_BODY_LIMIT = MAX_PHOTOS * 10 * 1024 * 1024 + 1024 * 1024
 
 
 REASON_MAX = 500
@@ -113,7 +111,7 @@ class TaskPages(Controller):
         name="task_record",
         guards=[require_not_viewer],
         status_code=303,
-        request_max_body_size=RECORD_BODY_LIMIT,
+        request_max_body_size=MAX_RECORD_BODY_BYTES,
     )
     async def record(
         self,

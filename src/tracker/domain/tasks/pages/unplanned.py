@@ -26,7 +26,7 @@ from tracker.domain.tasks.pages.record_form import (
     read_record_form,
     service_problems,
 )
-from tracker.domain.tasks.pages.task_pages import RECORD_BODY_LIMIT
+from tracker.domain.tasks.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.tasks.services import RecordService
 from tracker.i18n import _
 from tracker.web.guards import require_not_viewer
@@ -77,7 +77,7 @@ class UnplannedRecordPages(Controller):
         name="record_create",
         guards=[require_not_viewer],
         status_code=303,
-        request_max_body_size=RECORD_BODY_LIMIT,
+        request_max_body_size=MAX_RECORD_BODY_BYTES,
     )
     async def create(
         self,
