@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 import tracker.db.models  # noqa: F401
-from argon2 import PasswordHasher
-from tracker.domain.accounts import passwords
 from tracker.config import Settings
 from tracker.db import schema
 from tracker.db.base import metadata
 from tracker.db.session import open_session
+from tracker.domain.accounts import passwords
 
 # Argon2id at its cheapest for the tests (a sign-in costs ~2 ms instead of ~350 ms): they check
 # behaviour, not cost parameters, which stay the library's recommended ones in the product.

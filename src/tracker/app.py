@@ -27,11 +27,11 @@ from tracker.db.schema import VERSION_TABLE
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError
 from tracker.paths import migrations_dir, static_dir
+from tracker.routes import route_handlers
 from tracker.web.auth import make_auth_middleware
 from tracker.web.errors import exception_handlers
 from tracker.web.guards import PUBLIC, require_login
 from tracker.web.locale import make_locale_middleware
-from tracker.web.routes import route_handlers
 from tracker.web.security import add_security_headers, csrf_config, make_csrf_middleware
 from tracker.web.startup import prepare_database
 from tracker.web.templating import make_template_engine

@@ -18,8 +18,8 @@ from tracker import i18n
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, RecordPhoto, Task
 from tracker.domain.clock import utc_now
-from tracker.domain.tasks.schemas import AssignmentIn
-from tracker.domain.tasks.services import AssignmentService
+from tracker.domain.planning.schemas import AssignmentIn
+from tracker.domain.planning.service import AssignmentService
 
 TITLE = "每月走访包村"
 

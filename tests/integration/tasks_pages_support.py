@@ -17,11 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.personas import World, build_world
-from tracker.db.models.tasks import Assignment, Record, Task
+from tracker.db.models.tasks import Assignment, Cadence, Record, Task, WhoKind, WorkKind
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.tasks.fanout import WhoKind
-from tracker.domain.tasks.kinds import WorkKind
-from tracker.domain.tasks.periods import Cadence, due_instant
+from tracker.domain.planning.periods import due_instant
 
 ENGLISH = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", "Accept-Language": "en"}

@@ -16,7 +16,8 @@ from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person
 from tracker.db.models.tasks import Task
 from tracker.domain.accounts.access import Actor
-from tracker.domain.tasks.schemas import AssignmentIn, RecordIn
+from tracker.domain.planning.schemas import AssignmentIn
+from tracker.domain.work.schemas import RecordIn
 
 ZONE = "Asia/Shanghai"
 NOW = dt.datetime(2026, 3, 15, 4, 0, tzinfo=dt.UTC)  # noon on Sunday 15 March 2026 in Shanghai

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text
@@ -29,9 +28,9 @@ from tracker.db.session import open_session
 from tracker.domain.accounts.passwords import hash_password
 from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.tasks.pages.display import due_on
-from tracker.domain.tasks.schemas import RecordIn
-from tracker.domain.tasks.services import RecordService, UploadedPhoto
+from tracker.domain.work.display import due_on
+from tracker.domain.work.records import RecordService
+from tracker.domain.work.schemas import RecordIn, UploadedPhoto
 
 ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER = (
     "anonymous", "admin", "secretary", "official", "cadre", "outsider", "secretary_b", "viewer",

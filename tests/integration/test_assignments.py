@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import SmallTown, build_small_town
-from tests.personas import build_world
 from tests.integration.tasks_services_support import (
     MONTHS,
     NOW,
@@ -23,13 +22,14 @@ from tests.integration.tasks_services_support import (
     dump,
     tasks_of,
 )
+from tests.personas import build_world
 from tracker.db.models.accounts import Role
-from tracker.db.models.tasks import Assignment, Task
+from tracker.db.models.tasks import Assignment, Task, TaskStatus
 from tracker.domain.errors import InvalidInput, NotAllowed, OutOfReach
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.periods import due_instant
-from tracker.domain.tasks.services import AssignmentService, TaskService
-from tracker.domain.tasks.templates import STATUTORY_TEMPLATES
+from tracker.domain.planning.periods import due_instant
+from tracker.domain.planning.service import AssignmentService
+from tracker.domain.planning.statutory import STATUTORY_TEMPLATES
+from tracker.domain.work.service import TaskService
 
 Who = Callable[[SmallTown], dict[str, Any]]
 Targets = Callable[[SmallTown], set[tuple[int, int | None]]]

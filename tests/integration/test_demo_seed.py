@@ -17,7 +17,7 @@ from tracker.db.base import metadata
 from tracker.db.models.accounts import Role, User, ViewerTown
 from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person, PlaceKind, Tier, Town, Unit
 from tracker.db.session import open_session
-from tracker.demo import DEMO_PASSWORD, DEMO_TOWN_CODE, load_demo
+from tracker.demo.town import DEMO_PASSWORD, DEMO_TOWN_CODE, load_demo
 from tracker.domain.accounts.passwords import hash_password, verify_password
 from tracker.domain.roster.services import RosterService
 

@@ -19,17 +19,16 @@ from tests.conftest import _truncate_all, run
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Place, Tier, Town
-from tracker.db.models.tasks import Assignment, Record, Task
+from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WorkKind
 from tracker.db.session import open_session
-from tracker.demo import DEMO_TOWN_CODE, load_demo
-from tracker.demo_work import DemoWorkReport, load_demo_work
+from tracker.demo.town import DEMO_TOWN_CODE, load_demo
+from tracker.demo.work import DemoWorkReport, load_demo_work
 from tracker.domain.accounts.access import Actor
 from tracker.domain.clock import local_date
-from tracker.domain.tasks.fanout import people_below
-from tracker.domain.tasks.kinds import WorkKind
-from tracker.domain.tasks.lights import Light, TaskStatus, done_late, task_light
-from tracker.domain.tasks.reach import load_roster
-from tracker.domain.tasks.services import TaskService
+from tracker.domain.planning.who import people_below
+from tracker.domain.scope import load_roster
+from tracker.domain.work.lights import Light, done_late, task_light
+from tracker.domain.work.service import TaskService
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

@@ -118,7 +118,7 @@ def _fill(url: str) -> None:
     """A town from the factories, and the demo town when the demo loader exists."""
     _in_session(url, build_small_town)
     try:
-        from tracker.demo import DEMO_TOWN_CODE, load_demo
+        from tracker.demo.town import DEMO_TOWN_CODE, load_demo
     except ImportError:
         return
     _in_session(url, lambda session: load_demo(session, today=DEMO_DAY))

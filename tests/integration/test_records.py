@@ -17,17 +17,26 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import run
-from tests.integration.tasks_services_support import NOW, TODAY, actor, assignment_in, dump, picture, record_in
+from tests.integration.tasks_services_support import (
+    NOW,
+    TODAY,
+    actor,
+    assignment_in,
+    dump,
+    picture,
+    record_in,
+)
 from tests.personas import World, build_world
 from tracker.db.models.accounts import Role
-from tracker.db.models.tasks import Record, RecordPhoto, Task
+from tracker.db.models.tasks import Record, RecordPhoto, Task, TaskStatus
 from tracker.db.session import open_session
 from tracker.domain.accounts.access import Actor
 from tracker.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.photos import photo_path
-from tracker.domain.tasks.schemas import RecordIn
-from tracker.domain.tasks.services import AssignmentService, RecordService, TaskService, UploadedPhoto
+from tracker.domain.planning.service import AssignmentService
+from tracker.domain.work.photos import photo_path
+from tracker.domain.work.records import RecordService
+from tracker.domain.work.schemas import RecordIn, UploadedPhoto
+from tracker.domain.work.service import TaskService
 from tracker.i18n import use_locale
 
 MB = 1024 * 1024

@@ -17,7 +17,7 @@ from tracker.cli.roster_import import import_group
 from tracker.db.base import metadata
 from tracker.db.models.roster import ContactAssignment, ContactLink, Person, Place, Town, Unit
 from tracker.db.session import open_session
-from tracker.domain.roster.importer import RosterImporter
+from tracker.domain.roster.importing.run import RosterImporter
 from tracker.paths import seeds_dir
 
 SAMPLE = seeds_dir() / "roster-sample.csv"

@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import SmallTown, build_small_town
 from tests.integration.tasks_services_support import ZONE, assignment_in, tasks_of
 from tracker.db.models.roster import Person, Place, Town
-from tracker.db.models.tasks import Task
-from tracker.domain.roster.importer import RosterImporter
+from tracker.db.models.tasks import Task, TaskStatus
+from tracker.domain.planning.periods import due_instant
+from tracker.domain.planning.roster_sync import sync_after_roster_change
+from tracker.domain.planning.service import AssignmentService
+from tracker.domain.roster.importing.run import RosterImporter
 from tracker.domain.roster.services import RosterService
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.periods import due_instant
-from tracker.domain.tasks.services import AssignmentService, sync_after_roster_change
 from tracker.paths import seeds_dir
 
 JANUARY = dt.datetime(2026, 1, 10, 4, 0, tzinfo=dt.UTC)  # the assignment is made

@@ -8,7 +8,7 @@ import re
 from tests.integration.tasks_pages_support import ENGLISH, HTMX, build_work
 from tests.personas import form_post, sign_in
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.tasks.periods import Recurrence, current_year_periods_from
+from tracker.domain.planning.periods import Recurrence, current_year_periods_from
 
 CELL_LINK = re.compile(r'href="(/towns/alpha/board/cell\?person=(\d+)&amp;column=(\d+)[^"]*)"')
 

@@ -17,9 +17,8 @@ from tests.integration.tasks_pages_support import (
     task_and_records,
 )
 from tests.personas import csrf_token, form_post, sign_in
-from tracker.db.models.tasks import RecordPhoto
+from tracker.db.models.tasks import RecordPhoto, TaskStatus
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.tasks.lights import TaskStatus
 
 
 def _today() -> str:

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.demo_work import demo_work_texts
-from tracker.demo_work_plan import (
+from tracker.db.models.tasks import WorkKind
+from tracker.demo.work import demo_work_texts
+from tracker.demo.work_plan import (
     Outcome,
     PlaceFacts,
     PlanContext,
@@ -19,8 +20,7 @@ from tracker.demo_work_plan import (
     plan_task_work,
     plan_unplanned,
 )
-from tracker.domain.tasks.kinds import WorkKind
-from tracker.domain.tasks.periods import Recurrence, periods_in_year
+from tracker.domain.planning.periods import Recurrence, periods_in_year
 
 ZONE = "Asia/Shanghai"
 VILLAGE = PlaceFacts(7, 34.26, 108.91)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tracker.domain.tasks.geo import coordinates_problems, distance_m, is_far
+from tracker.domain.work.geo import coordinates_problems, distance_m, is_far
 
 # (from, to, metres, tolerance): a degree of latitude is 111.195 km on the mean sphere.
 DISTANCES = [

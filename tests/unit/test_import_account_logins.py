@@ -6,7 +6,7 @@ import pytest
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Tier
-from tracker.domain.roster.importer_accounts import (
+from tracker.domain.roster.importing.accounts import (
     AccountsReport,
     PersonAccount,
     SkippedPerson,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.domain.tasks.kinds import (
+from tracker.db.models.tasks import WorkKind
+from tracker.domain.work.kinds import (
     RECORD_FIELDS,
     FieldType,
-    WorkKind,
     clean_record_fields,
     record_fields,
     validate_record_fields,

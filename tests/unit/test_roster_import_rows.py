@@ -10,9 +10,9 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
-from tracker.domain.roster.importer_checks import ExistingPerson, ExistingRoster, validate_roster
-from tracker.domain.roster.importer_read import RawRow, RawTable, RosterFileError, cell_text, read_csv_bytes
-from tracker.domain.roster.importer_columns import REQUIRED_COLUMNS, Problem, column_letter
+from tracker.domain.roster.importing.checks import ExistingPerson, ExistingRoster, validate_roster
+from tracker.domain.roster.importing.columns import REQUIRED_COLUMNS, Problem, column_letter
+from tracker.domain.roster.importing.read import RawRow, RawTable, RosterFileError, cell_text, read_csv_bytes
 from tracker.i18n import CATALOGS_DIR, use_locale
 
 HEADER = (*REQUIRED_COLUMNS, "population")
@@ -324,8 +324,8 @@ def test_it_reads_spreadsheet_cells_as_people_read_them(value: object, text: str
 def test_it_has_a_chinese_translation_for_every_message() -> None:
     source = Path(__file__).resolve().parents[2] / "src" / "tracker"
     # the accounts that --create-accounts and `tracker demo` make speak through accounts.po
-    importer = sorted((source / "domain" / "roster").glob("importer*.py"))
-    importer = [path for path in importer if path.name != "importer_accounts.py"]
+    importer = sorted((source / "domain" / "roster" / "importing").glob("*.py"))
+    importer = [path for path in importer if path.name != "accounts.py"]
     files = [*importer, source / "cli" / "roster_import.py"]
     msgids = {message for path in files for _, message, _, _ in extract_from_file("python", str(path))}
     with (CATALOGS_DIR / "zh_CN" / "roster_import.po").open("rb") as po:

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from tracker.db.models.roster import ContactLink, Tier
-from tracker.domain.tasks.fanout import (
+from tracker.db.models.tasks import TaskStatus, WhoKind
+from tracker.domain.planning.periods import Recurrence, current_year_periods_from
+from tracker.domain.planning.who import (
     ContactSnapshot,
     ExistingOccurrence,
     OccurrenceKey,
@@ -15,14 +17,11 @@ from tracker.domain.tasks.fanout import (
     RosterSnapshot,
     Target,
     Who,
-    WhoKind,
     plan_occurrences,
     plan_roster_change,
     select_targets,
     validate_who,
 )
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.periods import Recurrence, current_year_periods_from
 from tracker.i18n import use_locale
 
 TODAY = dt.date(2026, 3, 15)

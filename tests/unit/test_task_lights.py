@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from tracker.domain.tasks.lights import Light, TaskStatus, combine_lights, done_late, is_overdue, task_light
+from tracker.db.models.tasks import TaskStatus
+from tracker.domain.work.lights import Light, combine_lights, done_late, is_overdue, task_light
 
 # Monthly March 2026 in Asia/Shanghai: due at 2026-04-01T00:00+08:00.
 DUE = dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC)

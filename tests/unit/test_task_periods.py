@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from tracker.domain.tasks.periods import (
-    Cadence,
+from tracker.db.models.tasks import Cadence
+from tracker.domain.errors import TaskRuleError
+from tracker.domain.planning.periods import (
     Recurrence,
     current_year_periods_from,
     due_instant,
@@ -15,7 +16,6 @@ from tracker.domain.tasks.periods import (
     periods_in_year,
     validate_recurrence,
 )
-from tracker.domain.tasks.problems import TaskRuleError
 from tracker.i18n import use_locale
 
 D = dt.date

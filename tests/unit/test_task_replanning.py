@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 import tracker.db.models  # noqa: F401  (the models import the rules: load them first)
-from tracker.domain.tasks.fanout import OccurrenceKey
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.replanning import FutureOccurrence, WantedOccurrence, plan_future_change
+from tracker.db.models.tasks import TaskStatus
+from tracker.domain.planning.replanning import FutureOccurrence, WantedOccurrence, plan_future_change
+from tracker.domain.planning.who import OccurrenceKey
 
 NOW = dt.datetime(2026, 4, 5, 4, 0, tzinfo=dt.UTC)
 PAST, SOON = NOW - dt.timedelta(days=5), NOW + dt.timedelta(days=5)

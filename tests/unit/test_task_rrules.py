@@ -10,8 +10,8 @@ import time
 import pytest
 from dateutil.rrule import rrulestr
 
-from tracker.domain.tasks.problems import TaskRuleError
-from tracker.domain.tasks.rrules import rule_dates, rule_problem
+from tracker.domain.errors import TaskRuleError
+from tracker.domain.planning.rrules import rule_dates, rule_problem
 from tracker.i18n import use_locale
 
 RULES = [

@@ -1,5 +1,5 @@
-"""Every message of the tasks package has a Chinese translation: the rules' in zh_CN/tasks.po, the
-services' and the API's in zh_CN/tasks_services.po."""
+"""Every message of the work areas (planning, work, board) has a Chinese translation: the rules' in
+zh_CN/tasks.po, the services' and the API's in zh_CN/tasks_services.po, the pages' in tasks_pages.po."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-import tracker.domain.tasks as tasks_package
 from tracker.i18n import CATALOGS_DIR
 
-SOURCES = sorted(Path(tasks_package.__file__).parent.glob("*.py"))
+AREAS = Path(__file__).resolve().parents[2] / "src" / "tracker" / "domain"
+SOURCES = sorted([AREAS / "scope.py", *(path for area in ("planning", "work", "board") for path in (AREAS / area).glob("*.py"))])
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
 
 
 CATALOGS = ("tasks.po", "tasks_services.po")
 
 
-def catalog():
+def catalog(names=tuple(p.name for p in sorted((CATALOGS_DIR / "zh_CN").glob("*.po")))):
     """The entries of the tasks catalogs, one list."""
     entries = []
-    for name in CATALOGS:
+    for name in names:
         with (CATALOGS_DIR / "zh_CN" / name).open("rb") as po_file:
             entries.extend(read_po(po_file, locale="zh_CN"))
     return entries
@@ -41,7 +41,7 @@ def test_it_translates_every_message_of_the_module(path):
 
 def test_it_keeps_no_stale_message_in_the_catalog():
     used = {msgid for path in SOURCES for msgid in msgids(path)}
-    assert [m.id for m in catalog() if m.id and m.id not in used] == []
+    assert [m.id for m in catalog(CATALOGS) if m.id and m.id not in used] == []
 
 
 def test_it_keeps_the_placeholders_in_each_translation():

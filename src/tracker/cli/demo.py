@@ -12,12 +12,12 @@ from tracker.db import schema
 from tracker.db.session import open_session
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.roster.importer_report import ImportReport
+from tracker.domain.roster.importing.report import ImportReport
 from tracker.i18n import _, use_locale
 
 if TYPE_CHECKING:
-    from tracker.demo import DemoAccountState
-    from tracker.demo_work import DemoWorkReport
+    from tracker.demo.town import DemoAccountState
+    from tracker.demo.work import DemoWorkReport
 
 
 @click.command(
@@ -46,7 +46,7 @@ def demo_command(host: str, port: int) -> None:
 
 
 async def load_demo_town(settings: Settings) -> tuple[ImportReport, list[DemoAccountState]]:
-    from tracker.demo import ensure_demo_accounts, load_demo
+    from tracker.demo.town import ensure_demo_accounts, load_demo
 
     now = utc_now()
     async with open_session(settings.db_url) as session:
@@ -60,8 +60,8 @@ async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
     from sqlalchemy import select
 
     from tracker.db.models.roster import Town
-    from tracker.demo import DEMO_ACTOR, DEMO_TOWN_CODE
-    from tracker.demo_work import load_demo_work
+    from tracker.demo.town import DEMO_ACTOR, DEMO_TOWN_CODE
+    from tracker.demo.work import load_demo_work
     from tracker.domain.audit.context import acting_as
 
     async with open_session(settings.db_url) as session:
@@ -71,7 +71,7 @@ async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
 
 
 def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.demo.town import DEMO_PASSWORD
     from tracker.domain.accounts.access import role_label
 
     lines = [

@@ -18,10 +18,10 @@ from tracker.db.session import make_engine, open_session
 from tracker.domain.accounts.sessions import SessionService, session_policy
 from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import utc_now
-from tracker.domain.roster.importer import RosterImporter
-from tracker.domain.roster.importer_accounts import AccountsReport, create_person_accounts
-from tracker.domain.roster.importer_read import RosterFileError
-from tracker.domain.roster.importer_report import ImportReport, RosterImportRejected
+from tracker.domain.roster.importing.accounts import AccountsReport, create_person_accounts
+from tracker.domain.roster.importing.read import RosterFileError
+from tracker.domain.roster.importing.report import ImportReport, RosterImportRejected
+from tracker.domain.roster.importing.run import RosterImporter
 from tracker.i18n import use_locale
 
 

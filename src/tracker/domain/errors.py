@@ -41,3 +41,21 @@ class Conflict(DomainError):
     """Input that is well-formed but clashes with what is stored."""
 
     status_code = 409
+
+
+# -- raised by pure rules ---------------------------------------------------------------------------
+
+
+class TaskRuleError(ValueError):
+    """Raised by the computing rules (periods, recurrences) on input that validation would refuse;
+    `message` is translated, `fields` maps a field to its message. Services turn it into InvalidInput."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, str] = dict(fields or {})
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, str]) -> TaskRuleError:
+        """The first field message as the overall message, all of them as fields."""
+        return cls(next(iter(fields.values())), fields)

@@ -2,7 +2,6 @@
 
 from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, Role, User, ViewerTown
 from tracker.db.models.audit import AuditEntry
-from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 from tracker.db.models.roster import (
     ContactAssignment,
     ContactLink,
@@ -15,6 +14,7 @@ from tracker.db.models.roster import (
     Unit,
     UnitKind,
 )
+from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
 __all__ = [
     "Assignment",

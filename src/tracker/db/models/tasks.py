@@ -4,6 +4,7 @@ the records that close them, and records' photos."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
@@ -13,12 +14,47 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db.base import Base
 from tracker.db.models.roster import Person, Place, Tier, portable_enum
-from tracker.domain.tasks.fanout import WhoKind
-from tracker.domain.tasks.kinds import WorkKind
-from tracker.domain.tasks.lights import TaskStatus
-from tracker.domain.tasks.periods import Cadence
 
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
+
+
+# The enums the columns below store (their labels and rules live in domain/planning and domain/work).
+
+
+class WorkKind(str, enum.Enum):
+    VISIT = "visit"  # 遍访
+    STUDY = "study"  # 中心组学习 and other study
+    MEETING = "meeting"  # 党委会专题研究 and others
+    LECTURE = "lecture"  # 宣讲
+    CULTURE = "culture"  # film screening, performance
+    PUBLICITY = "publicity"  # a published piece
+    OPINION = "opinion"  # online-opinion watch and incidents
+    CUSTOM = "custom"
+
+
+class TaskStatus(str, enum.Enum):
+    OPEN = "open"
+    DONE = "done"
+    EXCUSED = "excused"
+    CANCELLED = "cancelled"
+    REASSIGNED = "reassigned"
+
+
+class Cadence(str, enum.Enum):
+    ONCE = "once"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+    RRULE = "rrule"
+
+
+class WhoKind(str, enum.Enum):
+    PEOPLE = "people"
+    TIER = "tier"
+    UNIT = "unit"
+    BELOW = "below"
+    CONTACT_POINTS = "contact_points"
 
 
 class Assignment(Base):

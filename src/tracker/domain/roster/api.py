@@ -10,7 +10,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from tracker.db.models.accounts import Role
 from tracker.domain.clock import local_date
-from tracker.web.guards import require_role
 from tracker.domain.roster.schemas import (
     ContactAssignmentOut,
     ContactPointsIn,
@@ -20,7 +19,7 @@ from tracker.domain.roster.schemas import (
     UnitOut,
 )
 from tracker.domain.roster.services import RosterService
-
+from tracker.web.guards import require_role
 
 
 class RosterApi(Controller):

@@ -254,7 +254,7 @@ class RosterService:
             )
         await self.session.flush()
         # Tasks follow the roster in the same transaction (imported here: tasks depend on the roster).
-        from tracker.domain.tasks.roster_sync import sync_after_roster_change
+        from tracker.domain.planning.roster_sync import sync_after_roster_change
 
         await sync_after_roster_change(self.session, town, today)
         detail = await self.person_detail(town, person.id, today)

@@ -1,0 +1,190 @@
+"""督办台, the secretary's board: people (by tier and unit) x months or quarters, each cell lit by
+its tasks; filters as a GET form (htmx swaps the board alone); a cell opens its tasks and records;
+below, the overdue tasks and the records logged far from their place.
+
+The secretary sees the whole town; an official the people below them; a county viewer reads the
+town's board (the service narrows the rows). Members have no board (403 by the guard).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.db.models.accounts import Role
+from tracker.db.models.roster import Tier, Town
+from tracker.db.models.tasks import Task, TaskStatus, WorkKind
+from tracker.domain.accounts.access import Actor, can_manage_town
+from tracker.domain.board.schemas import Board, BoardFilter
+from tracker.domain.board.service import BoardService
+from tracker.domain.errors import NotFound
+from tracker.domain.planning.service import AssignmentService
+from tracker.domain.roster.services import RosterService
+from tracker.domain.work.display import show_field
+from tracker.domain.work.lights import done_late, task_light
+from tracker.domain.work.page_context import page_context, today_in, wants_partial
+from tracker.domain.work.page_queries import records_of_tasks, tasks_with_records
+from tracker.domain.work.schemas import TaskView
+from tracker.i18n import _
+from tracker.web.guards import require_role
+
+CADENCES = ("month", "quarter")
+LIST_LIMIT = 30  # overdue tasks and flagged records shown under the board (the filters narrow them)
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _year(text: str | None) -> int | None:
+    year = _number(text)
+    return year if year is not None and 2000 <= year <= 2100 else None
+
+
+def read_filters(
+    tier: str | None,
+    unit: str | None,
+    kind: str | None,
+    assignment: str | None,
+    year: str | None,
+    cadence: str | None,
+) -> BoardFilter:
+    """The board's filters from the query string; a value that means nothing is ignored."""
+    return BoardFilter(
+        tier=tier if tier in {t.value for t in Tier} else None,
+        unit_id=_number(unit),
+        kind=WorkKind(kind) if kind in {k.value for k in WorkKind} else None,
+        assignment_id=_number(assignment),
+        year=_year(year),
+        cadence=cadence if cadence in CADENCES else "month",
+    )
+
+
+def filter_query(filters: BoardFilter) -> str:
+    """The filters as a query string, to keep them on cell links."""
+    pairs = {
+        "tier": filters.tier or "",
+        "unit": filters.unit_id or "",
+        "kind": filters.kind.value if filters.kind else "",
+        "assignment": filters.assignment_id or "",
+        "year": filters.year or "",
+        "cadence": filters.cadence,
+    }
+    return urlencode({k: v for k, v in pairs.items() if v})
+
+
+async def _options(
+    town: Town, roster: RosterService, assignments: AssignmentService, today: dt.date
+) -> dict[str, Any]:
+    return {
+        "tiers": list(Tier),
+        "units": await roster.list_units(town),
+        "kinds": list(WorkKind),
+        "assignment_list": await assignments.list(town),
+        "years": [today.year, today.year - 1],
+    }
+
+
+def _find_cell(board: Board, person_id: int, column: int) -> tuple[Any, Any]:
+    for group in board.groups:
+        for row in group.rows:
+            if row.person.id == person_id and 0 <= column < len(row.cells):
+                return row, row.cells[column]
+    raise NotFound(_("Not found"))
+
+
+def _views(tasks: list[Task], town: Town, now: dt.datetime) -> list[TaskView]:
+    return [
+        TaskView(
+            task=t,
+            light=task_light(t.status, t.due_at, now, town.warning_days),
+            late=t.status is TaskStatus.DONE and t.closed_at is not None and done_late(t.closed_at, t.due_at),
+        )
+        for t in tasks
+    ]
+
+
+class BoardPages(Controller):
+    path = "/towns/{code:str}/board"
+    include_in_schema = False
+    guards = [require_role(Role.SECRETARY, Role.OFFICIAL, Role.VIEWER)]
+
+    @get("/", name="board")
+    async def board(
+        self,
+        request: HTMXRequest,
+        actor: NamedDependency[Actor],
+        roster: NamedDependency[RosterService],
+        boards: NamedDependency[BoardService],
+        assignments: NamedDependency[AssignmentService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        tier: FromQuery[str | None] = None,
+        unit: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        assignment: FromQuery[str | None] = None,
+        year: FromQuery[str | None] = None,
+        cadence: FromQuery[str | None] = None,
+    ) -> Template:
+        town = await roster.get_town(code)
+        filters = read_filters(tier, unit, kind, assignment, year, cadence)
+        board = await boards.board(town, filters, now)
+        context = page_context(
+            town,
+            board=board,
+            filters=filters,
+            query=filter_query(filters),
+            manages=can_manage_town(actor, town.id),
+            list_limit=LIST_LIMIT,
+        )
+        if wants_partial(request):
+            return Template("tasks/_board.html", context=context)
+        context.update(await _options(town, roster, assignments, today_in(town, now)))
+        return Template("tasks/board.html", context=context)
+
+    @get("/cell", name="board_cell")
+    async def cell(
+        self,
+        request: HTMXRequest,
+        roster: NamedDependency[RosterService],
+        boards: NamedDependency[BoardService],
+        db_session: NamedDependency[AsyncSession],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        person: FromQuery[int],
+        column: FromQuery[int],
+        tier: FromQuery[str | None] = None,
+        unit: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        assignment: FromQuery[str | None] = None,
+        year: FromQuery[str | None] = None,
+        cadence: FromQuery[str | None] = None,
+    ) -> Template:
+        town = await roster.get_town(code)
+        filters = read_filters(tier, unit, kind, assignment, year, cadence)
+        board = await boards.board(town, filters, now)
+        row, cell = _find_cell(board, person, column)
+        cell_tasks = await tasks_with_records(db_session, town.id, cell.task_ids)
+        people = await roster.list_people(town)
+        context = page_context(
+            town,
+            row=row,
+            cell=cell,
+            column_label=board.columns[column],
+            cell_tasks=_views(cell_tasks, town, now),
+            records=await records_of_tasks(db_session, town.id, cell.task_ids),
+            people_names={p.id: p.name for p in people},
+            place_names={p.id: p.name for p in await roster.list_places(town)},
+            show_field=show_field,
+            query=filter_query(filters),
+        )
+        template = "tasks/_board_cell.html" if wants_partial(request) else "tasks/board_cell.html"
+        return Template(template, context=context)

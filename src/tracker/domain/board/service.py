@@ -1,0 +1,107 @@
+"""The secretary's board (督办台): people x months (or quarters) of a year, each cell the worst light
+of that person's tasks falling due in it, with the overdue tasks and the records flagged as far.
+
+Rows are the people with at least one task in the filtered set, grouped by tier (tier 1, 2, 3)
+and then unit, ordered by person code. A task falls in the column of its local due day. The actor
+sees the rows of the people whose work they may read (an official: themselves and everyone
+below them); members have no board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from tracker.db.models.accounts import Role
+from tracker.db.models.roster import Person, Tier, Town
+from tracker.db.models.tasks import Record, Task, WorkKind
+from tracker.domain.accounts.access import Actor
+from tracker.domain.board.rules import CADENCES, column_labels, group_rows
+from tracker.domain.board.schemas import Board, BoardFilter
+from tracker.domain.clock import local_date
+from tracker.domain.errors import InvalidInput, NotAllowed
+from tracker.domain.scope import reach_in
+from tracker.domain.work.lights import is_overdue
+from tracker.domain.work.service import check_year, in_year, task_view
+from tracker.i18n import _
+
+
+def _parse(filters: BoardFilter) -> tuple[Tier | None, WorkKind | None]:
+    errors: dict[str, str] = {}
+    tier = kind = None
+    if filters.cadence not in CADENCES:
+        errors["cadence"] = _("Choose months or quarters")
+    try:
+        tier = Tier(filters.tier) if filters.tier else None
+    except ValueError:
+        errors["tier"] = _("Choose a tier")
+    try:
+        kind = WorkKind(filters.kind) if filters.kind else None
+    except ValueError:
+        errors["kind"] = _("Choose a kind of work")
+    try:
+        check_year(filters.year)
+    except InvalidInput as refused:
+        errors.update(refused.fields)
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), fields=errors)
+    return tier, kind
+
+
+class BoardService:
+    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+        self.session = session
+        self.actor = actor
+
+    async def board(self, town: Town, filters: BoardFilter, now: dt.datetime) -> Board:
+        session, actor = self.session, self.actor
+        reach = await reach_in(session, actor, town)
+        if actor is not None and actor.role is Role.MEMBER:
+            raise NotAllowed(_("The board is for the secretary, officials and viewers"))
+        tier, kind = _parse(filters)
+        year = filters.year or local_date(now, town.timezone).year
+        query = in_year(select(Task).join(Person, Person.id == Task.person_id).where(Task.town_id == town.id), year, town.timezone)
+        readable = reach.readable_ids()
+        if readable is not None:
+            query = query.where(Task.person_id.in_(readable))
+        if tier is not None:
+            query = query.where(Person.tier == tier)
+        if filters.unit_id is not None:
+            query = query.where(Person.unit_id == filters.unit_id)
+        if kind is not None:
+            query = query.where(Task.kind == kind)
+        if filters.assignment_id is not None:
+            query = query.where(Task.assignment_id == filters.assignment_id)
+        tasks = list((await session.scalars(
+            query.options(selectinload(Task.person).selectinload(Person.unit), selectinload(Task.place),
+                          selectinload(Task.assignment))
+            .order_by(Task.due_at, Task.id)
+        )).all())  # fmt: skip
+        columns = column_labels(filters.cadence)
+        views = [task_view(task, now, town.warning_days) for task in tasks]
+        return Board(
+            columns=columns,
+            groups=group_rows(views, len(columns), town.timezone, filters.cadence),
+            overdue=[v for v in views if is_overdue(v.task.status, v.task.due_at, now)],
+            flagged=await self._flagged(town, year, readable),
+        )
+
+
+    async def _flagged(self, town: Town, year: int, readable: set[int] | None) -> list[Record]:
+        query = (
+            select(Record)
+            .where(Record.town_id == town.id, Record.flagged_far.is_(True))
+            .where(Record.occurred_on >= dt.date(year, 1, 1), Record.occurred_on <= dt.date(year, 12, 31))
+            .options(selectinload(Record.person), selectinload(Record.place), selectinload(Record.task),
+                     selectinload(Record.photos))
+            .order_by(Record.occurred_on.desc(), Record.id.desc())
+        )  # fmt: skip
+        if readable is not None:
+            query = query.where(Record.person_id.in_(readable))
+        return list((await self.session.scalars(query)).all())
+
+
+__all__ = ["BoardService"]

@@ -1,0 +1,116 @@
+"""Planning's input and output shapes, shared by pages and the JSON API, and the read models its service returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker.db.models.roster import Person, Place, Tier
+from tracker.db.models.tasks import Assignment, Cadence, WhoKind, WorkKind
+from tracker.domain.planning.periods import Period
+
+
+class WhoIn(BaseModel):
+    """Who gets the work (see fanout.Who)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: WhoKind
+    person_ids: list[int] = Field(default_factory=list, max_length=500)
+    tier: Tier | None = None
+    unit_id: int | None = None
+    official_id: int | None = None
+    place_ids: list[int] | None = Field(default=None, max_length=500)
+
+
+class WhenIn(BaseModel):
+    """When it is due (see periods.Recurrence)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cadence: Cadence
+    due_date: dt.date | None = None
+    due_day: int | None = None
+    due_month: int | None = None
+    rule: str | None = Field(default=None, max_length=500)
+
+
+class AssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    kind: WorkKind
+    description: str = Field(default="", max_length=5000)
+    target_count: int = Field(default=1, ge=1, le=100)
+    who: WhoIn
+    when: WhenIn
+    template: str | None = Field(default=None, max_length=64, description="a statutory template's key")
+
+
+class AssignmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    kind: WorkKind
+    description: str
+    target_count: int
+    cadence: Cadence
+    active: bool
+    template: str | None = None
+    who: WhoIn | None = None
+    when: WhenIn | None = None
+    task_count: int | None = Field(default=None, description="tasks made (on creation) or held, all states")
+
+
+class PreviewOut(BaseModel):
+    task_count: int
+    people_count: int
+    period_count: int
+    targets: list[str] = Field(default_factory=list, description="who and where, for the preview list")
+
+
+@dataclass
+class Preview:
+    task_count: int
+    targets: list[tuple[Person, Place | None]]
+    periods: list[Period]
+
+
+@dataclass
+class RosterSyncResult:
+    created: int = 0
+    closed: int = 0
+    reopened: int = 0
+    per_assignment: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+def assignment_out(assignment: Assignment, task_count: int | None = None) -> AssignmentOut:
+    who = WhoIn(
+        kind=assignment.who_kind,
+        person_ids=list(assignment.who_person_ids or []),
+        tier=assignment.who_tier,
+        unit_id=assignment.who_unit_id,
+        official_id=assignment.who_official_id,
+        place_ids=None if assignment.who_place_ids is None else list(assignment.who_place_ids),
+    )
+    when = WhenIn(
+        cadence=assignment.cadence,
+        due_date=assignment.due_date,
+        due_day=assignment.due_day,
+        due_month=assignment.due_month,
+        rule=assignment.rule,
+    )
+    return AssignmentOut.model_validate(assignment).model_copy(update={"who": who, "when": when, "task_count": task_count})
+
+
+def preview_out(preview: Preview) -> PreviewOut:
+    return PreviewOut(
+        task_count=preview.task_count,
+        people_count=len({person.id for person, _place in preview.targets}),
+        period_count=len(preview.periods),
+        targets=[f"{person.name} · {place.name}" if place is not None else person.name
+                 for person, place in preview.targets],
+    )  # fmt: skip

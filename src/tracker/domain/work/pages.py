@@ -1,0 +1,210 @@
+"""A task: what, where, when; its records; the record form; the secretary's excuse and cancel.
+
+POST /tasks/{id}/records is a multipart form (photos). It answers 303 back to the task, or, to
+htmx, the task's card alone (done, or with the form for the next record). Problems re-render the
+form with each message beside its field (400) and save nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.db.models.accounts import Role
+from tracker.db.models.roster import Town
+from tracker.db.models.tasks import TaskStatus
+from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
+from tracker.domain.roster.services import RosterService
+from tracker.domain.work.display import show_field
+from tracker.domain.work.page_context import page_context, today_in, wants_partial
+from tracker.domain.work.page_queries import town_by_id
+from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
+from tracker.domain.work.record_form import (
+    MAX_PHOTOS,
+    RecordForm,
+    read_photos,
+    read_record_form,
+    service_problems,
+)
+from tracker.domain.work.records import RecordService
+from tracker.domain.work.schemas import TaskDetail
+from tracker.domain.work.service import TaskService
+from tracker.i18n import _
+from tracker.web.guards import require_not_viewer, require_role
+
+REASON_MAX = 500
+
+
+def not_yours() -> str:
+    return _("Only the person it is assigned to, or the town's secretary, may record this work")
+
+
+class ReasonForm(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+async def task_town(session: AsyncSession, detail: TaskDetail) -> Town:
+    town = await town_by_id(session, detail.view.task.town_id)
+    if town is None:  # the service found the task, so its town exists; guard anyway
+        raise NotFound(_("Not found"))
+    return town
+
+
+async def task_context(
+    detail: TaskDetail, town: Town, roster: RosterService, now: dt.datetime, **extra: Any
+) -> dict[str, Any]:
+    """The task page's context; a blank record form when the actor may record and none was sent."""
+    people = await roster.list_people(town)
+    places = await roster.list_places(town)
+    task = detail.view.task
+    if detail.can_record and "form" not in extra:
+        extra["form"] = RecordForm.blank(task.kind, today_in(town, now), task.place_id)
+    return page_context(
+        town,
+        d=detail,
+        task=task,
+        people=[p for p in people if p.active],
+        people_names={p.id: p.name for p in people},
+        places=places,
+        place_names={p.id: p.name for p in places},
+        show_field=show_field,
+        max_photos=MAX_PHOTOS,
+        **{
+            "form": None,
+            "reason_errors": {},
+            "reason_open": None,
+            "reason_text": "",
+            "saved": False,
+            **extra,
+        },
+    )
+
+
+class TaskPages(Controller):
+    include_in_schema = False
+
+    @get("/tasks/{task_id:int}", name="task")
+    async def show(
+        self,
+        tasks: NamedDependency[TaskService],
+        roster: NamedDependency[RosterService],
+        db_session: NamedDependency[AsyncSession],
+        now: NamedDependency[dt.datetime],
+        task_id: FromPath[int],
+        saved: FromQuery[int] = 0,
+    ) -> Template:
+        detail = await tasks.detail(task_id, now)
+        town = await task_town(db_session, detail)
+        context = await task_context(detail, town, roster, now, saved=bool(saved))
+        return Template("tasks/task.html", context=context)
+
+    @post(
+        "/tasks/{task_id:int}/records",
+        name="task_record",
+        guards=[require_not_viewer],
+        status_code=303,
+        request_max_body_size=MAX_RECORD_BODY_BYTES,
+    )
+    async def record(
+        self,
+        request: HTMXRequest,
+        tasks: NamedDependency[TaskService],
+        records: NamedDependency[RecordService],
+        roster: NamedDependency[RosterService],
+        db_session: NamedDependency[AsyncSession],
+        now: NamedDependency[dt.datetime],
+        task_id: FromPath[int],
+    ) -> Template | Redirect:
+        detail = await tasks.detail(task_id, now)  # someone else's task is not found
+        # Refused before the form is read: an official may see the task of someone below them, not record it.
+        if detail.view.task.status is TaskStatus.OPEN and not detail.can_record:
+            raise NotAllowed(not_yours())
+        town = await task_town(db_session, detail)
+        form = await request.form()
+        sent, data = read_record_form(form, detail.view.task.kind, today_in(town, now))
+        photos = await read_photos(form)
+        if data is not None:
+            try:
+                await records.create(town, data, now, task_id=task_id, photos=photos)
+            except InvalidInput as problem:
+                sent.refused(problem.message, service_problems(problem.fields))
+            else:
+                if not wants_partial(request):
+                    return Redirect(f"/tasks/{task_id}?saved=1", status_code=303)
+                detail = await tasks.detail(task_id, now)
+                context = await task_context(detail, town, roster, now, saved=True)
+                return Template("tasks/_task_body.html", context=context, status_code=200)
+        if photos and "photos" not in sent.errors:
+            sent.errors["photos"] = _("Choose the photos again: a browser can't keep them in a returned form")
+        context = await task_context(detail, town, roster, now, form=sent)
+        template = "tasks/_task_body.html" if wants_partial(request) else "tasks/task.html"
+        return Template(template, context=context, status_code=400)
+
+    async def _close(
+        self,
+        action: str,
+        tasks: TaskService,
+        roster: RosterService,
+        session: AsyncSession,
+        now: dt.datetime,
+        task_id: int,
+        reason: str,
+    ) -> Template | Redirect:
+        detail = await tasks.detail(task_id, now)
+        problem = "" if reason.strip() else _("Give a reason")
+        if len(reason.strip()) > REASON_MAX:
+            problem = _("At most %(maximum)d characters", maximum=REASON_MAX)
+        if not problem:
+            try:
+                await (tasks.excuse if action == "excuse" else tasks.cancel)(task_id, reason.strip(), now)
+            except InvalidInput as refused:
+                problem = refused.fields.get("reason") or refused.message
+            else:
+                return Redirect(f"/tasks/{task_id}", status_code=303)
+        town = await task_town(session, detail)
+        context = await task_context(
+            detail, town, roster, now, reason_errors={action: problem}, reason_open=action, reason_text=reason
+        )
+        return Template("tasks/task.html", context=context, status_code=400)
+
+    @post(
+        "/tasks/{task_id:int}/excuse",
+        name="task_excuse",
+        guards=[require_role(Role.SECRETARY)],
+        status_code=303,
+    )
+    async def excuse(
+        self,
+        tasks: NamedDependency[TaskService],
+        roster: NamedDependency[RosterService],
+        db_session: NamedDependency[AsyncSession],
+        now: NamedDependency[dt.datetime],
+        task_id: FromPath[int],
+        data: URLEncodedBody[ReasonForm],
+    ) -> Template | Redirect:
+        return await self._close("excuse", tasks, roster, db_session, now, task_id, data.reason)
+
+    @post(
+        "/tasks/{task_id:int}/cancel",
+        name="task_cancel",
+        guards=[require_role(Role.SECRETARY)],
+        status_code=303,
+    )
+    async def cancel(
+        self,
+        tasks: NamedDependency[TaskService],
+        roster: NamedDependency[RosterService],
+        db_session: NamedDependency[AsyncSession],
+        now: NamedDependency[dt.datetime],
+        task_id: FromPath[int],
+        data: URLEncodedBody[ReasonForm],
+    ) -> Template | Redirect:
+        return await self._close("cancel", tasks, roster, db_session, now, task_id, data.reason)

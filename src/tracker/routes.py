@@ -1,0 +1,142 @@
+"""Every route of the application and the dependencies its handlers share, listed in one place.
+
+Each route's access decision: the app-wide `require_login` guard (private unless opt=PUBLIC),
+role guards on controllers and handlers, object-level checks in the services.
+tests/integration/test_access_matrix.py fails for any route listed here without an expectation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Request, Router
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tracker.config import Settings
+from tracker.domain.accounts.access import Actor
+from tracker.domain.accounts.api import AccountApi
+from tracker.domain.accounts.pages import AuthPages
+from tracker.domain.accounts.sessions import SessionService, session_policy
+from tracker.domain.accounts.settings_pages import SettingsPages
+from tracker.domain.accounts.user_pages import UserPages
+from tracker.domain.accounts.users import UserService
+from tracker.domain.audit.pages import AuditPages
+from tracker.domain.board.api import BoardApi
+from tracker.domain.board.pages import BoardPages
+from tracker.domain.board.service import BoardService
+from tracker.domain.clock import utc_now
+from tracker.domain.planning.api import AssignmentApi
+from tracker.domain.planning.pages import AssignmentPages
+from tracker.domain.planning.service import AssignmentService
+from tracker.domain.roster.api import RosterApi
+from tracker.domain.roster.pages import RosterPages, choose_language
+from tracker.domain.roster.services import RosterService
+from tracker.domain.work.api import RecordApi, TaskApi
+from tracker.domain.work.my_work_pages import MyWorkPages
+from tracker.domain.work.pages import TaskPages
+from tracker.domain.work.photo_pages import PhotoPages
+from tracker.domain.work.records import RecordService
+from tracker.domain.work.service import TaskService
+from tracker.domain.work.unplanned_pages import UnplannedRecordPages
+from tracker.web.health import healthz
+
+
+async def provide_now() -> dt.datetime:
+    return utc_now()
+
+
+async def provide_actor(request: Request) -> Actor | None:
+    return request.scope.get("user")  # type: ignore[return-value]
+
+
+async def provide_settings(state: State) -> Settings:
+    return state["settings"]  # type: ignore[no-any-return]
+
+
+async def provide_roster_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> RosterService:
+    return RosterService(db_session, actor)
+
+
+async def provide_assignment_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> AssignmentService:
+    return AssignmentService(db_session, actor)
+
+
+async def provide_board_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> BoardService:
+    return BoardService(db_session, actor)
+
+
+async def provide_task_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> TaskService:
+    return TaskService(db_session, actor)
+
+
+async def provide_record_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], settings: NamedDependency[Settings]
+) -> RecordService:
+    return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes)
+
+
+async def provide_session_service(
+    db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+) -> SessionService:
+    return SessionService(db_session, session_policy(settings))
+
+
+async def provide_user_service(
+    db_session: NamedDependency[AsyncSession], sessions: NamedDependency[SessionService]
+) -> UserService:
+    return UserService(db_session, sessions)
+
+
+dependencies = {
+    "now": Provide(provide_now),
+    "actor": Provide(provide_actor),
+    "settings": Provide(provide_settings),
+    "roster": Provide(provide_roster_service),
+    "sessions": Provide(provide_session_service),
+    "users": Provide(provide_user_service),
+    "assignments": Provide(provide_assignment_service),
+    "tasks": Provide(provide_task_service),
+    "records": Provide(provide_record_service),
+    "boards": Provide(provide_board_service),
+}
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    return [
+        Router(
+            path="/",
+            dependencies=dependencies,
+            route_handlers=[
+                healthz,
+                choose_language,
+                AuthPages,
+                SettingsPages,
+                UserPages,
+                AuditPages,
+                RosterPages,
+                RosterApi,
+                AccountApi,
+                AssignmentApi,
+                TaskApi,
+                BoardApi,
+                RecordApi,
+                MyWorkPages,
+                TaskPages,
+                UnplannedRecordPages,
+                BoardPages,
+                AssignmentPages,
+                PhotoPages,
+            ],
+        )
+    ]
