@@ -34,6 +34,7 @@ from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.roster.services import RosterService
+from tracker.domain.scope import Scope
 from tracker.domain.work.api import RecordApi, TaskApi
 from tracker.domain.work.my_work_pages import MyWorkPages
 from tracker.domain.work.pages import TaskPages
@@ -56,34 +57,40 @@ async def provide_settings(state: State) -> Settings:
     return state["settings"]  # type: ignore[no-any-return]
 
 
+async def provide_scope(db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]) -> Scope:
+    """Who may see what, worked out once per request and shared by every service of the request."""
+    return Scope(db_session, actor)
+
+
 async def provide_roster_service(
-    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> RosterService:
-    return RosterService(db_session, actor)
+    return RosterService(db_session, actor, access_scope)
 
 
 async def provide_assignment_service(
-    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> AssignmentService:
-    return AssignmentService(db_session, actor)
+    return AssignmentService(db_session, actor, access_scope)
 
 
 async def provide_board_service(
-    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> BoardService:
-    return BoardService(db_session, actor)
+    return BoardService(db_session, actor, access_scope)
 
 
 async def provide_task_service(
-    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> TaskService:
-    return TaskService(db_session, actor)
+    return TaskService(db_session, actor, access_scope)
 
 
 async def provide_record_service(
-    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], settings: NamedDependency[Settings]
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope],
+    settings: NamedDependency[Settings],
 ) -> RecordService:
-    return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes)
+    return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes, access_scope)
 
 
 async def provide_session_service(
@@ -102,6 +109,7 @@ dependencies = {
     "now": Provide(provide_now),
     "actor": Provide(provide_actor),
     "settings": Provide(provide_settings),
+    "access_scope": Provide(provide_scope),
     "roster": Provide(provide_roster_service),
     "sessions": Provide(provide_session_service),
     "users": Provide(provide_user_service),

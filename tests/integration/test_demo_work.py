@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import _truncate_all, run
+from tests.support.databases import run, truncate_all
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Place, Tier, Town
@@ -26,7 +26,7 @@ from tracker.demo.work import DemoWorkReport, load_demo_work
 from tracker.domain.accounts.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.planning.who import people_below
-from tracker.domain.scope import load_roster
+from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.work.lights import Light, done_late, task_light
 from tracker.domain.work.service import TaskService
 
@@ -177,7 +177,7 @@ def test_it_loads_once_and_the_same_way_for_a_seed(
         shutil.copy(request.getfixturevalue("sqlite_template"), fresh)
         url = f"sqlite+aiosqlite:///{fresh}"
     else:
-        _truncate_all(db_url)
+        truncate_all(db_url)
         url = db_url
 
     async def reload() -> list[Any]:

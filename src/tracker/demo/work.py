@@ -55,6 +55,7 @@ from tracker.demo.work_plan import (
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput
 from tracker.domain.planning.periods import due_instant, periods_in_year
+from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import AssignmentIn
 from tracker.domain.planning.service import (
     AssignmentService,
@@ -66,7 +67,6 @@ from tracker.domain.planning.service import (
 from tracker.domain.planning.statutory import STATUTORY_TEMPLATES
 from tracker.domain.planning.who import RosterSnapshot, people_below, select_targets
 from tracker.domain.roster.rules import is_current
-from tracker.domain.scope import load_roster
 from tracker.domain.work.geo import distance_m, is_far
 from tracker.domain.work.kinds import clean_record_fields
 from tracker.domain.work.lights import Light, is_overdue, task_light

@@ -17,11 +17,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Tier, Town
-from tracker.db.models.tasks import Task, TaskStatus, WorkKind
+from tracker.db.models.tasks import WorkKind
 from tracker.domain.accounts.access import Actor, can_manage_town
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.board.service import BoardService
@@ -29,10 +28,7 @@ from tracker.domain.errors import NotFound
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.services import RosterService
 from tracker.domain.work.display import show_field
-from tracker.domain.work.lights import done_late, task_light
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
-from tracker.domain.work.page_queries import records_of_tasks, tasks_with_records
-from tracker.domain.work.schemas import TaskView
 from tracker.i18n import _
 from tracker.web.guards import require_role
 
@@ -101,17 +97,6 @@ def _find_cell(board: Board, person_id: int, column: int) -> tuple[Any, Any]:
     raise NotFound(_("Not found"))
 
 
-def _views(tasks: list[Task], town: Town, now: dt.datetime) -> list[TaskView]:
-    return [
-        TaskView(
-            task=t,
-            light=task_light(t.status, t.due_at, now, town.warning_days),
-            late=t.status is TaskStatus.DONE and t.closed_at is not None and done_late(t.closed_at, t.due_at),
-        )
-        for t in tasks
-    ]
-
-
 class BoardPages(Controller):
     path = "/towns/{code:str}/board"
     include_in_schema = False
@@ -156,7 +141,6 @@ class BoardPages(Controller):
         request: HTMXRequest,
         roster: NamedDependency[RosterService],
         boards: NamedDependency[BoardService],
-        db_session: NamedDependency[AsyncSession],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         person: FromQuery[int],
@@ -172,15 +156,15 @@ class BoardPages(Controller):
         filters = read_filters(tier, unit, kind, assignment, year, cadence)
         board = await boards.board(town, filters, now)
         row, cell = _find_cell(board, person, column)
-        cell_tasks = await tasks_with_records(db_session, town.id, cell.task_ids)
+        cell_tasks, records = await boards.cell_work(town, cell.task_ids, now)
         people = await roster.list_people(town)
         context = page_context(
             town,
             row=row,
             cell=cell,
             column_label=board.columns[column],
-            cell_tasks=_views(cell_tasks, town, now),
-            records=await records_of_tasks(db_session, town.id, cell.task_ids),
+            cell_tasks=cell_tasks,
+            records=records,
             people_names={p.id: p.name for p in people},
             place_names={p.id: p.name for p in await roster.list_places(town)},
             show_field=show_field,

@@ -23,8 +23,9 @@ from tracker.domain.board.rules import CADENCES, column_labels, group_rows
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
-from tracker.domain.scope import reach_in
+from tracker.domain.scope import Reach, Scope
 from tracker.domain.work.lights import is_overdue
+from tracker.domain.work.schemas import TaskView
 from tracker.domain.work.service import check_year, in_year, task_view
 from tracker.i18n import _
 
@@ -52,21 +53,19 @@ def _parse(filters: BoardFilter) -> tuple[Tier | None, WorkKind | None]:
 
 
 class BoardService:
-    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None) -> None:
         self.session = session
         self.actor = actor
+        self.scope = scope or Scope(session, actor)
 
     async def board(self, town: Town, filters: BoardFilter, now: dt.datetime) -> Board:
         session, actor = self.session, self.actor
-        reach = await reach_in(session, actor, town)
+        reach = await self.scope.reach(town)
         if actor is not None and actor.role is Role.MEMBER:
             raise NotAllowed(_("The board is for the secretary, officials and viewers"))
         tier, kind = _parse(filters)
         year = filters.year or local_date(now, town.timezone).year
-        query = in_year(select(Task).join(Person, Person.id == Task.person_id).where(Task.town_id == town.id), year, town.timezone)
-        readable = reach.readable_ids()
-        if readable is not None:
-            query = query.where(Task.person_id.in_(readable))
+        query = in_year(reach.filter(select(Task).join(Person, Person.id == Task.person_id), Task), year, town.timezone)
         if tier is not None:
             query = query.where(Person.tier == tier)
         if filters.unit_id is not None:
@@ -86,21 +85,38 @@ class BoardService:
             columns=columns,
             groups=group_rows(views, len(columns), town.timezone, filters.cadence),
             overdue=[v for v in views if is_overdue(v.task.status, v.task.due_at, now)],
-            flagged=await self._flagged(town, year, readable),
+            flagged=await self._flagged(reach, year),
         )
 
 
-    async def _flagged(self, town: Town, year: int, readable: set[int] | None) -> list[Record]:
+    async def cell_work(self, town: Town, task_ids: list[int], now: dt.datetime) -> tuple[list[TaskView], dict[int, list[Record]]]:
+        """The tasks of one board cell (oldest due first) and the records filed against them, per task."""
+        if not task_ids:
+            return [], {}
+        reach = await self.scope.reach(town)
+        tasks = (await self.session.scalars(
+            reach.filter(select(Task), Task).where(Task.id.in_(task_ids))
+            .options(selectinload(Task.person), selectinload(Task.place), selectinload(Task.assignment))
+            .order_by(Task.due_at, Task.id)
+        )).all()  # fmt: skip
+        records: dict[int, list[Record]] = {}
+        for record in (await self.session.scalars(
+            reach.filter(select(Record), Record).where(Record.task_id.in_(task_ids))
+            .options(selectinload(Record.photos), selectinload(Record.place), selectinload(Record.person))
+            .order_by(Record.occurred_on, Record.id)
+        )).all():  # fmt: skip
+            records.setdefault(record.task_id, []).append(record)  # type: ignore[arg-type]
+        return [task_view(task, now, town.warning_days) for task in tasks], records
+
+    async def _flagged(self, reach: Reach, year: int) -> list[Record]:
         query = (
-            select(Record)
-            .where(Record.town_id == town.id, Record.flagged_far.is_(True))
+            reach.filter(select(Record), Record)
+            .where(Record.flagged_far.is_(True))
             .where(Record.occurred_on >= dt.date(year, 1, 1), Record.occurred_on <= dt.date(year, 12, 31))
             .options(selectinload(Record.person), selectinload(Record.place), selectinload(Record.task),
                      selectinload(Record.photos))
             .order_by(Record.occurred_on.desc(), Record.id.desc())
         )  # fmt: skip
-        if readable is not None:
-            query = query.where(Record.person_id.in_(readable))
         return list((await self.session.scalars(query)).all())
 
 

@@ -27,7 +27,6 @@ from tracker.domain.planning.schemas import Preview
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.services import RosterService
 from tracker.domain.work.page_context import page_context, wants_partial
-from tracker.domain.work.page_queries import counts_by_assignment
 from tracker.web.guards import require_role
 
 PREVIEW_TARGETS = 20
@@ -100,7 +99,7 @@ class AssignmentPages(Controller):
         context = page_context(
             town,
             assignments=await assignments.list(town),
-            counts=await counts_by_assignment(db_session, town.id),
+            counts=await assignments.task_counts(town),
         )
         return Template("tasks/assignments.html", context=context)
 

@@ -5,9 +5,9 @@ leaves (or a place no longer theirs) has their future open tasks closed as reass
 local `today` and which periods are left this year, then applies `replanning.plan_future_change`:
 only tasks due after `now` change; history (past, overdue, done, excused, cancelled) stays.
 
-The roster calls `sync_after_roster_change` in the same transaction as its own change (from
-RosterService.set_contact_points and after a roster import), importing it inside the function
-so that the roster package does not depend on this one at import time.
+`sync_after_roster_change` is the roster's hook (roster/events.py, installed by
+tracker.listeners): the roster calls it in the same transaction as its own change (contact points
+set from the pages or the API, a roster import).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from tracker.db.models.tasks import Assignment
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.errors import TaskRuleError
 from tracker.domain.planning.periods import current_year_periods_from, due_instant
+from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import RosterSyncResult
+from tracker.domain.planning.service import AssignmentService, Plan, recurrence_of, who_of_assignment
 from tracker.domain.planning.who import select_targets
-from tracker.domain.scope import load_roster
 from tracker.i18n import _
 
 
@@ -32,8 +33,6 @@ async def sync_roster(
     session: AsyncSession, town: Town, now: dt.datetime, *, today: dt.date | None = None
 ) -> RosterSyncResult:
     """Bring every active assignment's future tasks in line with the roster (see module notes)."""
-    from tracker.domain.planning.service import AssignmentService, Plan, recurrence_of, who_of_assignment
-
     today = today or local_date(now, town.timezone)
     roster = await load_roster(session, town.id)
     assignments = (await session.scalars(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.db.models.roster import Person, Place, Tier
-from tracker.db.models.tasks import Assignment, Cadence, WhoKind, WorkKind
+from tracker.db.models.tasks import Assignment, Cadence, TaskStatus, WhoKind, WorkKind
 from tracker.domain.planning.periods import Period
 
 
@@ -114,3 +114,22 @@ def preview_out(preview: Preview) -> PreviewOut:
         targets=[f"{person.name} · {place.name}" if place is not None else person.name
                  for person, place in preview.targets],
     )  # fmt: skip
+
+
+@dataclass
+class AssignmentCounts:
+    """An assignment's tasks by state (its row on the assignments page, its `task_count` in the API)."""
+
+    total: int = 0
+    open: int = 0
+    done: int = 0
+    closed: int = 0  # excused, cancelled or reassigned
+
+    def add(self, status: TaskStatus, number: int) -> None:
+        self.total += number
+        if status is TaskStatus.OPEN:
+            self.open += number
+        elif status is TaskStatus.DONE:
+            self.done += number
+        else:
+            self.closed += number

@@ -24,7 +24,8 @@ from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.planning import statutory as templates
 from tracker.domain.planning.periods import Period, Recurrence, current_year_periods_from, validate_recurrence
 from tracker.domain.planning.replanning import FutureOccurrence, WantedOccurrence, plan_future_change
-from tracker.domain.planning.schemas import AssignmentIn, Preview, RosterSyncResult, WhenIn, WhoIn
+from tracker.domain.planning.roster_snapshot import load_roster
+from tracker.domain.planning.schemas import AssignmentCounts, AssignmentIn, Preview, WhenIn, WhoIn
 from tracker.domain.planning.who import (
     OccurrenceKey,
     RosterSnapshot,
@@ -33,7 +34,7 @@ from tracker.domain.planning.who import (
     select_targets,
     validate_who,
 )
-from tracker.domain.scope import Reach, load_roster, reach_in, require_town
+from tracker.domain.scope import Reach, Scope
 from tracker.i18n import _
 
 
@@ -113,9 +114,10 @@ def _prefixed(prefix: str, errors: dict[str, str]) -> dict[str, str]:
 
 
 class AssignmentService:
-    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None) -> None:
         self.session = session
         self.actor = actor
+        self.scope = scope or Scope(session, actor)
 
     # -- checking ----------------------------------------------------------------------------
 
@@ -184,7 +186,7 @@ class AssignmentService:
         return Plan(who, recurrence, select_targets(who, roster, today), periods)
 
     async def _checked(self, town: Town, data: AssignmentIn, now: dt.datetime) -> tuple[Reach, Plan]:
-        reach = await reach_in(self.session, self.actor, town)
+        reach = await self.scope.reach(town)
         self._require_may_assign(reach)
         plan = await self._plan(town, data, now, await load_roster(self.session, town.id))
         self._require_scope(reach, data.who)
@@ -225,7 +227,7 @@ class AssignmentService:
     async def update(self, town: Town, assignment_id: int, data: AssignmentIn, now: dt.datetime) -> Assignment:
         """Change an assignment: only future open tasks follow; done/excused/cancelled ones never change."""
         assignment = await self.get(town, assignment_id)
-        reach = await reach_in(self.session, self.actor, town)
+        reach = await self.scope.reach(town)
         self._require_may_assign(reach)
         if not reach.manages and (self.actor is None or assignment.created_by_user_id != self.actor.user_id):
             raise NotAllowed(_("Only the town's secretary, or the official who made it, may change an assignment"))
@@ -240,31 +242,27 @@ class AssignmentService:
         return assignment
 
     async def list(self, town: Town) -> Sequence[Assignment]:
-        require_town(self.actor, town)
-        query = select(Assignment).where(Assignment.town_id == town.id).order_by(Assignment.id.desc())
+        reach = await self.scope.reach(town)
+        query = reach.filter(select(Assignment), Assignment).order_by(Assignment.id.desc())
         return list((await self.session.scalars(query)).all())
 
     async def get(self, town: Town, assignment_id: int) -> Assignment:
-        require_town(self.actor, town)
+        reach = await self.scope.reach(town)
         assignment = await self.session.get(Assignment, assignment_id)
-        if assignment is None or assignment.town_id != town.id:
+        if assignment is None or assignment.town_id != reach.town_id:
             raise NotFound(_("No assignment %(id)s in %(town)s", id=assignment_id, town=town.name))
         return assignment
 
-    async def task_counts(self, assignment: Assignment) -> dict[TaskStatus, int]:
-        """How many of the assignment's tasks are in each state (for its page)."""
-        rows = (await self.session.execute(
-            select(Task.status, func.count()).where(Task.assignment_id == assignment.id).group_by(Task.status)
-        )).all()  # fmt: skip
-        counts = {status: 0 for status in TaskStatus}
-        counts.update({TaskStatus(status): number for status, number in rows})
+    async def task_counts(self, town: Town, assignment_id: int | None = None) -> dict[int, AssignmentCounts]:
+        """How many tasks each of the town's assignments (or just `assignment_id`) holds, by state."""
+        reach = await self.scope.reach(town)
+        query = reach.filter(select(Task.assignment_id, Task.status, func.count()), Task, people=False)
+        if assignment_id is not None:
+            query = query.where(Task.assignment_id == assignment_id)
+        counts: dict[int, AssignmentCounts] = {}
+        for found_id, status, number in (await self.session.execute(query.group_by(Task.assignment_id, Task.status))).all():
+            counts.setdefault(found_id, AssignmentCounts()).add(TaskStatus(status), number)
         return counts
-
-    async def sync_roster(self, town: Town, now: dt.datetime, *, today: dt.date | None = None) -> RosterSyncResult:
-        """After a roster change: future tasks for new targets, close as reassigned those no longer wanted."""
-        from tracker.domain.planning.roster_sync import sync_roster
-
-        return await sync_roster(self.session, town, now, today=today)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -18,9 +18,11 @@ from tracker.db.repositories import (
     TownRepository,
     UnitRepository,
 )
-from tracker.domain.accounts.access import Actor, can_manage_town, can_read_town
-from tracker.domain.errors import InvalidInput, NotAllowed, NotFound, OutOfReach
+from tracker.domain.accounts.access import Actor, can_manage_town
+from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.roster import rules
+from tracker.domain.roster.events import roster_changed
+from tracker.domain.scope import Scope
 from tracker.i18n import _
 
 LEADING_GROUP_ORDER = {LeadingGroupRole.LEADER: 0, LeadingGroupRole.DEPUTY: 1, LeadingGroupRole.MEMBER: 2}
@@ -56,10 +58,11 @@ class PlaceDetail:
 
 
 class RosterService:
-    def __init__(self, session: AsyncSession, actor: Actor | None = None) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None = None, scope: Scope | None = None) -> None:
         """`actor` None means the system itself (command line, seeding): no object-level limits."""
         self.session = session
         self.actor = actor
+        self.scope = scope or Scope(session, actor)
         self.towns = TownRepository(session=session)
         self.units = UnitRepository(session=session)
         self.places = PlaceRepository(session=session)
@@ -69,29 +72,26 @@ class RosterService:
     # -- reading ---------------------------------------------------------------------------
 
     async def list_towns(self) -> Sequence[Town]:
-        towns = await self.towns.list(order_by=[(Town.code, False)])
-        return [t for t in towns if self.actor is None or can_read_town(self.actor, t.id)]
+        return list((await self.session.scalars(self.scope.towns(select(Town)).order_by(Town.code))).all())
 
     async def get_town(self, code: str) -> Town:
         """The town, if the actor may see it; a town out of reach is answered as missing."""
-        town = await self.towns.get_one_or_none(code=code)
-        if town is None:
-            raise NotFound(_("No town with code %(code)s", code=code))
-        if self.actor is not None and not can_read_town(self.actor, town.id):
-            raise OutOfReach(_("No town with code %(code)s", code=code))
-        return town
+        return await self.scope.town(code)
 
     def require_manage(self, town: Town) -> None:
         if self.actor is not None and not can_manage_town(self.actor, town.id):
             raise NotAllowed(_("Only the town's secretary may change its roster"))
 
     async def list_units(self, town: Town) -> Sequence[Unit]:
+        self.scope.require(town)
         return await self.units.list(Unit.town_id == town.id, order_by=[(Unit.code, False)])
 
     async def list_places(self, town: Town) -> Sequence[Place]:
+        self.scope.require(town)
         return await self.places.list(Place.town_id == town.id, order_by=[(Place.code, False)])
 
     async def list_people(self, town: Town) -> Sequence[Person]:
+        self.scope.require(town)
         return await self.people.list(
             Person.town_id == town.id,
             order_by=[(Person.code, False)],
@@ -99,6 +99,7 @@ class RosterService:
         )
 
     async def get_person(self, town: Town, person_id: int) -> Person:
+        self.scope.require(town)
         person = await self.people.get_one_or_none(
             Person.id == person_id, Person.town_id == town.id, load=[selectinload(Person.unit)]
         )
@@ -107,12 +108,14 @@ class RosterService:
         return person
 
     async def get_place(self, town: Town, place_id: int) -> Place:
+        self.scope.require(town)
         place = await self.places.get_one_or_none(Place.id == place_id, Place.town_id == town.id)
         if place is None:
             raise NotFound(_("No place %(id)s in %(town)s", id=place_id, town=town.name))
         return place
 
     async def list_assignments(self, town: Town, *, current_on: dt.date | None = None) -> list[ContactAssignment]:
+        self.scope.require(town)
         query = (
             select(ContactAssignment)
             .where(ContactAssignment.town_id == town.id)
@@ -253,9 +256,6 @@ class RosterService:
                 )
             )
         await self.session.flush()
-        # Tasks follow the roster in the same transaction (imported here: tasks depend on the roster).
-        from tracker.domain.planning.roster_sync import sync_after_roster_change
-
-        await sync_after_roster_change(self.session, town, today)
+        await roster_changed(self.session, town, today)  # tasks follow, in this transaction
         detail = await self.person_detail(town, person.id, today)
         return detail.current

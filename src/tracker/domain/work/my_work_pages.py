@@ -8,10 +8,10 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.domain.accounts.access import Actor
-from tracker.domain.work.page_context import home_town, page_context
+from tracker.domain.scope import Scope
+from tracker.domain.work.page_context import page_context
 from tracker.domain.work.service import TaskService
 
 
@@ -23,11 +23,11 @@ class MyWorkPages(Controller):
         self,
         actor: NamedDependency[Actor],
         tasks: NamedDependency[TaskService],
-        db_session: NamedDependency[AsyncSession],
+        access_scope: NamedDependency[Scope],
         now: NamedDependency[dt.datetime],
         recorded: FromQuery[int] = 0,
     ) -> Template:
-        town = await home_town(db_session, actor)
+        town = await access_scope.home_town()
         # An account with no person in the roster (an administrator, a county viewer) has no work of its own.
         work = await tasks.my_work(now) if actor.person_id is not None else None
         return Template("tasks/my_work.html", context=page_context(town, work=work, recorded=bool(recorded)))

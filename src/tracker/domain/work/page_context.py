@@ -1,4 +1,4 @@
-"""Pieces the task pages share: the town of the signed-in person, the local day, partial-or-page."""
+"""Pieces the work pages share: the local day, partial-or-page, the labels every task template uses."""
 
 from __future__ import annotations
 
@@ -6,23 +6,16 @@ import datetime as dt
 from typing import Any
 
 from litestar.plugins.htmx import HTMXRequest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.roster import Town
-from tracker.domain.accounts.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.work.display import LIGHT_SYMBOLS, due_on
 from tracker.domain.work.kinds import KIND_LABELS, record_fields
 from tracker.domain.work.lights import LIGHT_LABELS, STATUS_LABELS, Light
-from tracker.domain.work.page_queries import town_by_id
 
 
 def today_in(town: Town, now: dt.datetime) -> dt.date:
     return local_date(now, town.timezone)
-
-
-async def home_town(session: AsyncSession, actor: Actor) -> Town | None:
-    return await town_by_id(session, actor.town_id) if actor.town_id is not None else None
 
 
 def wants_partial(request: HTMXRequest) -> bool:

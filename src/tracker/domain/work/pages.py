@@ -21,11 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import TaskStatus
-from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
+from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.roster.services import RosterService
 from tracker.domain.work.display import show_field
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
-from tracker.domain.work.page_queries import town_by_id
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.record_form import (
     MAX_PHOTOS,
@@ -49,13 +48,6 @@ def not_yours() -> str:
 
 class ReasonForm(BaseModel):
     reason: str = Field(default="", max_length=2000)
-
-
-async def task_town(session: AsyncSession, detail: TaskDetail) -> Town:
-    town = await town_by_id(session, detail.view.task.town_id)
-    if town is None:  # the service found the task, so its town exists; guard anyway
-        raise NotFound(_("Not found"))
-    return town
 
 
 async def task_context(
@@ -102,7 +94,7 @@ class TaskPages(Controller):
         saved: FromQuery[int] = 0,
     ) -> Template:
         detail = await tasks.detail(task_id, now)
-        town = await task_town(db_session, detail)
+        town = detail.town
         context = await task_context(detail, town, roster, now, saved=bool(saved))
         return Template("tasks/task.html", context=context)
 
@@ -127,7 +119,7 @@ class TaskPages(Controller):
         # Refused before the form is read: an official may see the task of someone below them, not record it.
         if detail.view.task.status is TaskStatus.OPEN and not detail.can_record:
             raise NotAllowed(not_yours())
-        town = await task_town(db_session, detail)
+        town = detail.town
         form = await request.form()
         sent, data = read_record_form(form, detail.view.task.kind, today_in(town, now))
         photos = await read_photos(form)
@@ -169,7 +161,7 @@ class TaskPages(Controller):
                 problem = refused.fields.get("reason") or refused.message
             else:
                 return Redirect(f"/tasks/{task_id}", status_code=303)
-        town = await task_town(session, detail)
+        town = detail.town
         context = await task_context(
             detail, town, roster, now, reason_errors={action: problem}, reason_open=action, reason_text=reason
         )

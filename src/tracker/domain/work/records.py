@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import anyio.to_thread
-from sqlalchemy import select, text
+from sqlalchemy import case, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Place, Town
@@ -35,7 +36,7 @@ from tracker.db.models.tasks import Record, RecordPhoto, Task, TaskStatus, WorkK
 from tracker.domain.accounts.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tracker.domain.scope import Reach, reach_in, require_act
+from tracker.domain.scope import Reach, Scope, require_act
 from tracker.domain.work.geo import coordinates_problems, distance_m, is_far
 from tracker.domain.work.kinds import FieldType, clean_record_fields, record_fields
 from tracker.domain.work.photos import CONTENT_TYPE, PreparedPhoto, photo_path, prepare_photos, store_prepared
@@ -48,9 +49,13 @@ RECORD_LOADS = (selectinload(Record.photos), selectinload(Record.person), select
 
 
 class RecordService:
-    def __init__(self, session: AsyncSession, actor: Actor | None, photo_dir: str, max_photo_bytes: int) -> None:
+    def __init__(
+        self, session: AsyncSession, actor: Actor | None, photo_dir: str, max_photo_bytes: int,
+        scope: Scope | None = None,
+    ) -> None:  # fmt: skip
         self.session = session
         self.actor = actor
+        self.scope = scope or Scope(session, actor)
         self.photo_dir = photo_dir
         self.max_photo_bytes = max_photo_bytes
 
@@ -65,13 +70,13 @@ class RecordService:
         """
         task: Task | None = None
         if task_id is not None:
-            task, task_town, reach = await TaskService(self.session, self.actor).load(task_id, for_update=True)
+            task, task_town, reach = await TaskService(self.session, self.actor, self.scope).load(task_id)
             if task_town.id != town.id:
                 raise NotFound(_("No task %(id)s", id=task_id), fields={"task_id": _("No task %(id)s", id=task_id)})
             require_act(reach, task.person_id, task.id)
             person_id, kind = task.person_id, WorkKind(task.kind)
         else:
-            reach = await reach_in(self.session, self.actor, town)
+            reach = await self.scope.reach(town)
             person_id = await self._unplanned_person(town, reach, person_id)
         await self._lock_person(person_id)
         first = await self._by_client_key(person_id, data.client_key)
@@ -91,13 +96,31 @@ class RecordService:
                 raise
             return await self._repeat(first, task)
         if task is not None:
-            task.done_count += 1
-            if task.done_count >= task.target_count:
-                task.status, task.closed_at = TaskStatus.DONE, now
-            await self.session.flush()
+            await self._count(task, now)
         return RecordResult(record=record, task=task, created=True)
 
     # -- steps -------------------------------------------------------------------------------
+
+    async def _count(self, task: Task, now: dt.datetime) -> None:
+        """The task counts the record in one conditional UPDATE (never from a value read earlier):
+        done_count + 1, and done (closed now) when that meets the target. A task closed meanwhile
+        by another request refuses the record (the caller's transaction rolls it back)."""
+        reaches = Task.done_count + 1 >= Task.target_count
+        row = (await self.session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.status == TaskStatus.OPEN)
+            .values(done_count=Task.done_count + 1,
+                    status=case((reaches, TaskStatus.DONE), else_=Task.status),
+                    closed_at=case((reaches, now), else_=Task.closed_at))
+            .returning(Task.done_count, Task.status, Task.closed_at)
+            .execution_options(synchronize_session=False)
+        )).one_or_none()  # fmt: skip
+        if row is None:
+            await self.session.refresh(task)
+            raise already_closed(task)
+        set_committed_value(task, "done_count", row.done_count)
+        set_committed_value(task, "status", TaskStatus(row.status))
+        set_committed_value(task, "closed_at", row.closed_at)
 
     async def _unplanned_person(self, town: Town, reach: Reach, person_id: int | None) -> int:
         actor = self.actor
@@ -227,11 +250,8 @@ class RecordService:
     async def list(self, town: Town, *, year: int | None = None, flagged_only: bool = False) -> list[Record]:
         """The town's records the actor may read, newest first."""
         check_year(year)
-        reach = await reach_in(self.session, self.actor, town)
-        query = select(Record).where(Record.town_id == town.id).options(*RECORD_LOADS, selectinload(Record.task))
-        readable = reach.readable_ids()
-        if readable is not None:
-            query = query.where(Record.person_id.in_(readable))
+        reach = await self.scope.reach(town)
+        query = reach.filter(select(Record), Record).options(*RECORD_LOADS, selectinload(Record.task))
         if year is not None:
             query = query.where(Record.occurred_on >= dt.date(year, 1, 1), Record.occurred_on <= dt.date(year, 12, 31))
         if flagged_only:
@@ -248,7 +268,7 @@ class RecordService:
         if record is None:
             raise missing
         town = await self.session.get(Town, record.town_id)
-        reach = await reach_in(self.session, self.actor, town)  # type: ignore[arg-type]
+        reach = await self.scope.reach(town)  # type: ignore[arg-type]
         if not reach.may_read(record.person_id):
             raise missing
         return record
@@ -263,7 +283,7 @@ class RecordService:
         town = await self.session.get(Town, record.town_id) if record is not None else None
         if record is None or town is None:
             raise missing
-        reach = await reach_in(self.session, self.actor, town)
+        reach = await self.scope.reach(town)
         if not reach.may_read(record.person_id):
             raise missing
         path = photo_path(self.photo_dir, photo.thumb_sha256 if thumbnail else photo.sha256)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import inspect
 
+from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, Task, TaskStatus, WorkKind
 from tracker.domain.work.lights import Light, done_late
 
@@ -136,6 +137,7 @@ class MyWork:
 @dataclass
 class TaskDetail:
     view: TaskView
+    town: Town  # the task's town, loaded through the scope
     records: list[Record]  # with .photos loaded
     can_record: bool  # the actor may file a record for it now (own open task, or the secretary)
     can_excuse: bool  # the actor may excuse or cancel it (the town's secretary)

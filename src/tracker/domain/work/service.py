@@ -1,7 +1,7 @@
 """Tasks as people see them: my work, one task with its records, lists, excusing and cancelling.
 
 Lights come from lights.task_light with the town's warning window; a task "falls in" a year when
-its due day (local) does. Access (reach.py): a member sees their own work, an official also the
+its due day (local) does. Access (domain/scope.py): a member sees their own work, an official also the
 work of everyone below them, the secretary, viewers and admins all of the town's; only the
 town's secretary (or an admin) excuses or cancels, with a reason the audit log keeps.
 """
@@ -21,7 +21,7 @@ from tracker.domain.audit.services import record_event
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput
 from tracker.domain.planning.periods import due_instant
-from tracker.domain.scope import Reach, reach_in, require_manage, require_read, task_missing
+from tracker.domain.scope import Reach, Scope, require_manage, require_read, task_missing
 from tracker.domain.work.lights import done_late, is_overdue, task_light
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView
 from tracker.i18n import _
@@ -68,9 +68,10 @@ def already_closed(task: Task) -> InvalidInput:
 
 
 class TaskService:
-    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None) -> None:
         self.session = session
         self.actor = actor
+        self.scope = scope or Scope(session, actor)
 
     async def _tasks(self, query: Select) -> list[Task]:  # type: ignore[type-arg]
         return list((await self.session.scalars(query.options(*TASK_LOADS))).all())
@@ -78,18 +79,20 @@ class TaskService:
     async def load(self, task_id: int, *, for_update: bool = False) -> tuple[Task, Town, Reach]:
         """The task with its person, place and assignment, its town and the actor's reach there.
 
+        Loaded once per request: a second call answers from the session (no query), and the reach
+        comes from the request's scope. `for_update` reads it afresh under a row lock.
         A task in a town out of reach is OutOfReach; one whose person the actor may not read is NotFound.
         """
-        query = select(Task).where(Task.id == task_id).options(*TASK_LOADS)
-        if for_update:
-            query = query.with_for_update(of=Task).execution_options(populate_existing=True)
-        task = (await self.session.scalars(query)).one_or_none()
+        task = await self.session.get(
+            Task, task_id, options=TASK_LOADS, with_for_update=True if for_update else None,
+            populate_existing=for_update,
+        )  # fmt: skip
         if task is None:
             raise task_missing(task_id)
         town = await self.session.get(Town, task.town_id)
         if town is None:  # pragma: no cover - the foreign key forbids it
             raise task_missing(task_id)
-        reach = await reach_in(self.session, self.actor, town)
+        reach = await self.scope.reach(town)
         require_read(reach, task.person_id, task_id)
         return task, town, reach
 
@@ -98,9 +101,9 @@ class TaskService:
     async def my_work(self, now: dt.datetime) -> MyWork:
         work = MyWork(overdue=[], due_this_week=[], later=[], recently_done=[])
         actor = self.actor
-        if actor is None or actor.person_id is None or actor.town_id is None:
+        if actor is None or actor.person_id is None:
             return work
-        town = await self.session.get(Town, actor.town_id)
+        town = await self.scope.home_town()
         if town is None:
             return work
         since = now - dt.timedelta(days=RECENTLY_DONE_DAYS)
@@ -136,6 +139,7 @@ class TaskService:
         is_open = task.status is TaskStatus.OPEN
         return TaskDetail(
             view=task_view(task, now, town.warning_days),
+            town=town,
             records=records,
             can_record=is_open and reach.may_act(task.person_id),
             can_excuse=is_open and reach.manages,
@@ -155,11 +159,8 @@ class TaskService:
     ) -> list[TaskView]:
         """The town's tasks the actor may read, by due time; filters narrow it (an unknown status finds nothing)."""
         check_year(year)
-        reach = await reach_in(self.session, self.actor, town)
-        query = select(Task).where(Task.town_id == town.id)
-        readable = reach.readable_ids()
-        if readable is not None:
-            query = query.where(Task.person_id.in_(readable))
+        reach = await self.scope.reach(town)
+        query = reach.filter(select(Task), Task)
         if person_id is not None:
             query = query.where(Task.person_id == person_id)
         if status is not None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.db.models.roster import ContactAssignment, Person, Place, Town, Unit
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.roster import rules
+from tracker.domain.roster.events import roster_changed
 from tracker.domain.roster.importing.checks import ExistingPerson, ExistingRoster, validate_roster
 from tracker.domain.roster.importing.read import RawTable, read_roster_file
 from tracker.domain.roster.importing.report import Action, ImportReport, RecordChange, RosterImportRejected
@@ -133,11 +134,9 @@ class RosterImporter:
     # -- writing -----------------------------------------------------------------------------
 
     async def _sync_tasks(self, town_code: str, today: dt.date, now: dt.datetime | None) -> None:
-        """Tasks follow the roster in the same transaction (imported here: tasks depend on the roster)."""
-        from tracker.domain.planning.roster_sync import sync_after_roster_change
-
+        """Tasks follow the roster in the same transaction (see roster/events.py)."""
         town = (await self.session.scalars(select(Town).where(Town.code == town_code))).one()
-        await sync_after_roster_change(self.session, town, today, now)
+        await roster_changed(self.session, town, today, now)
 
     async def _apply(
         self, town_code: str, changes: list[RecordChange], state: TownState, today: dt.date, timezone: str
