@@ -25,7 +25,6 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryP
 from litestar.response import File
 
 from tracker.db.models.accounts import Role
-from tracker.db.models.roster import Town
 from tracker.db.models.tasks import TaskStatus, WorkKind
 from tracker.domain.roster.services import RosterService
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
@@ -70,21 +69,15 @@ def _answer(result: RecordResult) -> Response[RecordResultOut]:
     return Response(result_out(result), status_code=201 if result.created else 200)
 
 
-async def _task_town(tasks: TaskService, task_id: int) -> Town:
-    _task, town, _reach = await tasks.load(task_id)
-    return town
-
-
 class RecordApi(Controller):
     path = "/api/v1"
     tags = ["records"]
 
     async def _file_for_task(
-        self, tasks: TaskService, records: RecordService, now: dt.datetime, task_id: int, data: RecordIn,
+        self, records: RecordService, now: dt.datetime, task_id: int, data: RecordIn,
         photos: list[UploadedPhoto],
     ) -> Response[RecordResultOut]:  # fmt: skip
-        town = await _task_town(tasks, task_id)
-        return _answer(await records.create(town, data, now, task_id=task_id, photos=photos))
+        return _answer(await records.create(None, data, now, task_id=task_id, photos=photos))
 
     async def _file_unplanned(
         self, roster: RosterService, records: RecordService, now: dt.datetime, code: str, data: UnplannedRecordIn,
@@ -98,20 +91,20 @@ class RecordApi(Controller):
     @post("/tasks/{task_id:int}/records", guards=[require_not_viewer], status_code=201, raises=WRITE_ERRORS,
           responses=REPEATED, summary="Record work done on a task (JSON, no photos); counts towards its target")  # fmt: skip
     async def file_record(
-        self, tasks: NamedDependency[TaskService], records: NamedDependency[RecordService],
-        now: NamedDependency[dt.datetime], task_id: FromPath[int], data: JSONBody[RecordIn],
+        self, records: NamedDependency[RecordService], now: NamedDependency[dt.datetime], task_id: FromPath[int],
+        data: JSONBody[RecordIn],
     ) -> Response[RecordResultOut]:  # fmt: skip
-        return await self._file_for_task(tasks, records, now, task_id, data, [])
+        return await self._file_for_task(records, now, task_id, data, [])
 
     @post("/tasks/{task_id:int}/records/upload", guards=[require_not_viewer], status_code=201, raises=WRITE_ERRORS,
           responses=REPEATED, request_max_body_size=MAX_RECORD_BODY_BYTES,
           summary="Record work done on a task with photos (multipart: a `record` JSON part and `photos` files)")  # fmt: skip
     async def upload_record(
-        self, tasks: NamedDependency[TaskService], records: NamedDependency[RecordService],
-        now: NamedDependency[dt.datetime], task_id: FromPath[int], data: MultipartBody[RecordUpload],
+        self, records: NamedDependency[RecordService], now: NamedDependency[dt.datetime], task_id: FromPath[int],
+        data: MultipartBody[RecordUpload],
     ) -> Response[RecordResultOut]:  # fmt: skip
         record = parse_part(RecordIn, data.record, "record")
-        return await self._file_for_task(tasks, records, now, task_id, record, await uploaded(data.photos))
+        return await self._file_for_task(records, now, task_id, record, await uploaded(data.photos))
 
     @post("/towns/{code:str}/records", guards=[require_not_viewer], status_code=201, raises=WRITE_ERRORS,
           responses=REPEATED, summary="Record unplanned work (no task) of a kind; it counts in the year's figures")  # fmt: skip

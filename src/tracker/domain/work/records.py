@@ -60,22 +60,25 @@ class RecordService:
         self.max_photo_bytes = max_photo_bytes
 
     async def create(
-        self, town: Town, data: RecordIn, now: dt.datetime, *, task_id: int | None = None,
+        self, town: Town | None, data: RecordIn, now: dt.datetime, *, task_id: int | None = None,
         kind: WorkKind | None = None, photos: Sequence[UploadedPhoto] = (), person_id: int | None = None,
     ) -> RecordResult:  # fmt: skip
         """File a record (for a task, or unplanned with `kind`); photos saved with it or not at all.
 
         `person_id` (unplanned records only) lets the town's secretary file someone else's work;
-        by default an unplanned record is the actor's own.
+        by default an unplanned record is the actor's own. For a task, `town` may be None: the
+        task's own town is used (loaded with the task, once per request).
         """
         task: Task | None = None
         if task_id is not None:
             task, task_town, reach = await TaskService(self.session, self.actor, self.scope).load(task_id)
-            if task_town.id != town.id:
+            if town is not None and task_town.id != town.id:
                 raise NotFound(_("No task %(id)s", id=task_id), fields={"task_id": _("No task %(id)s", id=task_id)})
             require_act(reach, task.person_id, task.id)
-            person_id, kind = task.person_id, WorkKind(task.kind)
+            person_id, kind, town = task.person_id, WorkKind(task.kind), task_town
         else:
+            if town is None:
+                raise NotFound(_("Not found"))
             reach = await self.scope.reach(town)
             person_id = await self._unplanned_person(town, reach, person_id)
         await self._lock_person(person_id)
