@@ -8,13 +8,10 @@
    periods of this year are added here with the service's own rules (periods_in_year,
    select_targets on today's roster, new_task with its slot format). A schedule with no date
    left this year (the committee meetings in December) is created as of 1 January instead;
-3. saves what happened (demo_work_plan.py, seeded with random.Random(seed)) by RecordService's
-   rules, applied here in one batch rather than one submission at a time (filing ~500 records
-   through the service takes 10-20 s; this takes a second): the kind's fields cleaned by
-   clean_record_fields, the distance from the place and the far flag by geo.py and the town's
-   setting, the day checked against today and the task's period, and the task counting it:
-   done_count + 1, done when the target is met. Where the service would close a task at `now`,
-   a demo task is closed when its last record happened (a working hour on its day in the
+3. files what happened (work_plan.py, seeded with random.Random(seed)) through
+   RecordService.file_batch: the same checks, record and counting as a submission, batched
+   (no per-submission lock or client-key lookup). Where a submission would close a task at
+   `now`, a demo task is closed when its last record happened (a working hour on its day in the
    town's zone), so late work shows as late and the rest as on time. Excuses go through
    TaskService.excuse (the reason is logged), and their closed_at is then set back likewise;
 4. makes sure the demo official (S05 李雅琴) and the village cadres below them each have an
@@ -67,9 +64,9 @@ from tracker.domain.planning.service import (
 from tracker.domain.planning.statutory import STATUTORY_TEMPLATES
 from tracker.domain.planning.who import RosterSnapshot, people_below, select_targets
 from tracker.domain.roster.rules import is_current
-from tracker.domain.work.geo import distance_m, is_far
-from tracker.domain.work.kinds import clean_record_fields
 from tracker.domain.work.lights import Light, is_overdue, task_light
+from tracker.domain.work.records import BatchRecord, RecordService
+from tracker.domain.work.schemas import RecordIn
 from tracker.domain.work.service import WEEK_DAYS, TaskService
 from tracker.i18n import _
 from tracker.paths import seeds_dir
@@ -130,6 +127,7 @@ class DemoYear:
         self.today = local_date(now, self.zone)
         self.texts = demo_work_texts()
         self.assignments = AssignmentService(session, None)
+        self.records = RecordService(session, None, photo_dir="", max_photo_bytes=0)
         self.places: dict[int, Place] = {}
         self.filed = 0
 
@@ -242,60 +240,25 @@ class DemoYear:
     # -- records -----------------------------------------------------------------------------
 
     async def _file(self, planned: list[PlannedRecord]) -> None:
-        """Save the records in the order they happened, by RecordService's rules (see the module notes)."""
+        """Save the records in the order they happened, through RecordService.file_batch (the service's
+        checks and counting, batched; see the module notes)."""
         tasks = {
             t.id: t
             for t in (await self.session.scalars(select(Task).where(Task.town_id == self.town.id))).all()
         }
-        for record in sorted(planned, key=lambda r: (r.at, r.task_id or 0, r.person_id)):
-            self.session.add(
-                self._record(record, tasks.get(record.task_id) if record.task_id is not None else None)
-            )
-        await self.session.flush()
-
-    def _record(self, planned: PlannedRecord, task: Task | None) -> Record:
-        """One record as RecordService.create would save it; its task counts it and closes when the
-        target is met, at the time the record happened. Invalid demo data is a bug: ValueError."""
-        cleaned = clean_record_fields(planned.kind, planned.fields)
-        bad_day = planned.occurred_on > self.today or (
-            task is not None and planned.occurred_on < task.period_start
-        )
-        if cleaned.errors or bad_day or (task is not None and task.status is not TaskStatus.OPEN):
-            msg = f"demo record refused: {planned} {cleaned.errors}"
-            raise ValueError(msg)
-        place_id = planned.place_id if planned.place_id is not None else (task.place_id if task else None)
-        place = self.places.get(place_id) if place_id is not None else None
-        distance = None
-        if place is not None and None not in (
-            place.latitude,
-            place.longitude,
-            planned.latitude,
-            planned.longitude,
-        ):
-            distance = round(
-                distance_m(planned.latitude, planned.longitude, place.latitude, place.longitude), 1
-            )  # type: ignore[arg-type]
-        self.filed += 1
-        if task is not None:
-            task.done_count += 1
-            if task.done_count >= task.target_count:
-                task.status, task.closed_at = TaskStatus.DONE, planned.at
-        return Record(
-            town_id=self.town.id,
-            task_id=task.id if task is not None else None,
-            person_id=task.person_id if task is not None else planned.person_id,
-            kind=planned.kind,
-            occurred_on=planned.occurred_on,
-            place_id=place_id,
-            fields=cleaned.values,
-            latitude=planned.latitude,
-            longitude=planned.longitude,
-            accuracy_m=planned.accuracy_m,
-            located_at=planned.at if planned.latitude is not None else None,
-            distance_m=distance,
-            flagged_far=is_far(distance, self.town.far_record_meters),
-            client_key=f"demo-{self.filed:05d}",
-        )
+        entries = []
+        for planned_record in sorted(planned, key=lambda r: (r.at, r.task_id or 0, r.person_id)):
+            self.filed += 1
+            data = RecordIn(
+                client_key=f"demo-{self.filed:05d}", occurred_on=planned_record.occurred_on,
+                place_id=planned_record.place_id, fields=planned_record.fields, latitude=planned_record.latitude,
+                longitude=planned_record.longitude, accuracy_m=planned_record.accuracy_m,
+                located_at=planned_record.at if planned_record.latitude is not None else None,
+            )  # fmt: skip
+            task = tasks.get(planned_record.task_id) if planned_record.task_id is not None else None
+            entries.append(BatchRecord(data, planned_record.at, task=task, kind=planned_record.kind,
+                                       person_id=planned_record.person_id))  # fmt: skip
+        await self.records.file_batch(self.town, entries, self.now)
 
     # -- one-off work for the focus people ---------------------------------------------------
 
