@@ -15,7 +15,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, Town
@@ -92,7 +91,6 @@ class AssignmentPages(Controller):
         self,
         roster: NamedDependency[RosterService],
         assignments: NamedDependency[AssignmentService],
-        db_session: NamedDependency[AsyncSession],
         code: FromPath[str],
     ) -> Template:
         town = await self._town(roster, code)

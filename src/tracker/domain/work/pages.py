@@ -16,7 +16,6 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
@@ -29,13 +28,13 @@ from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.record_form import (
     MAX_PHOTOS,
     RecordForm,
-    read_photos,
     read_record_form,
     service_problems,
 )
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.schemas import TaskDetail
 from tracker.domain.work.service import TaskService
+from tracker.domain.work.uploads import uploaded
 from tracker.i18n import _
 from tracker.web.guards import require_not_viewer, require_role
 
@@ -88,7 +87,6 @@ class TaskPages(Controller):
         self,
         tasks: NamedDependency[TaskService],
         roster: NamedDependency[RosterService],
-        db_session: NamedDependency[AsyncSession],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
         saved: FromQuery[int] = 0,
@@ -111,7 +109,6 @@ class TaskPages(Controller):
         tasks: NamedDependency[TaskService],
         records: NamedDependency[RecordService],
         roster: NamedDependency[RosterService],
-        db_session: NamedDependency[AsyncSession],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
     ) -> Template | Redirect:
@@ -122,7 +119,7 @@ class TaskPages(Controller):
         town = detail.town
         form = await request.form()
         sent, data = read_record_form(form, detail.view.task.kind, today_in(town, now))
-        photos = await read_photos(form)
+        photos = await uploaded(form.getall("photos", []))
         if data is not None:
             try:
                 await records.create(town, data, now, task_id=task_id, photos=photos)
@@ -145,7 +142,6 @@ class TaskPages(Controller):
         action: str,
         tasks: TaskService,
         roster: RosterService,
-        session: AsyncSession,
         now: dt.datetime,
         task_id: int,
         reason: str,
@@ -177,12 +173,11 @@ class TaskPages(Controller):
         self,
         tasks: NamedDependency[TaskService],
         roster: NamedDependency[RosterService],
-        db_session: NamedDependency[AsyncSession],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
         data: URLEncodedBody[ReasonForm],
     ) -> Template | Redirect:
-        return await self._close("excuse", tasks, roster, db_session, now, task_id, data.reason)
+        return await self._close("excuse", tasks, roster, now, task_id, data.reason)
 
     @post(
         "/tasks/{task_id:int}/cancel",
@@ -194,9 +189,8 @@ class TaskPages(Controller):
         self,
         tasks: NamedDependency[TaskService],
         roster: NamedDependency[RosterService],
-        db_session: NamedDependency[AsyncSession],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
         data: URLEncodedBody[ReasonForm],
     ) -> Template | Redirect:
-        return await self._close("cancel", tasks, roster, db_session, now, task_id, data.reason)
+        return await self._close("cancel", tasks, roster, now, task_id, data.reason)

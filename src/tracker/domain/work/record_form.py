@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar.datastructures import FormMultiDict, UploadFile
+from litestar.datastructures import FormMultiDict
 from pydantic import ValidationError
 
 from tracker.db.models.tasks import WorkKind
 from tracker.domain.work.kinds import FieldSpec, FieldType, record_fields
-from tracker.domain.work.schemas import RecordIn, UploadedPhoto
+from tracker.domain.work.schemas import RecordIn
 from tracker.i18n import _
 
 PREFIX = "f_"
@@ -113,17 +113,6 @@ def _problems(error: ValidationError) -> dict[str, str]:
         else:
             fields.setdefault(name, str(item.get("msg", "")))
     return fields
-
-
-async def read_photos(form: FormMultiDict) -> list[UploadedPhoto]:
-    """The files chosen in the photo input; an empty input (no file chosen) gives none."""
-    photos = []
-    for item in form.getall("photos", []):
-        if isinstance(item, UploadFile) and item.filename:
-            content = await item.read()
-            if content:
-                photos.append(UploadedPhoto(filename=item.filename, content=content))
-    return photos
 
 
 def read_record_form(

@@ -23,11 +23,11 @@ from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.record_form import (
     MAX_PHOTOS,
     RecordForm,
-    read_photos,
     read_record_form,
     service_problems,
 )
 from tracker.domain.work.records import RecordService
+from tracker.domain.work.uploads import uploaded
 from tracker.i18n import _
 from tracker.web.guards import require_not_viewer
 
@@ -96,7 +96,7 @@ class UnplannedRecordPages(Controller):
             context["kind_error"] = _("Choose a kind of work")
             return Template("tasks/record_new.html", context=context, status_code=400)
         sent, data = read_record_form(form, kind, today_in(town, now))
-        photos = await read_photos(form)
+        photos = await uploaded(form.getall("photos", []))
         if data is not None:
             try:
                 await records.create(town, data, now, kind=kind, photos=photos)

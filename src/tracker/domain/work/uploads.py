@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from litestar.datastructures import UploadFile
 from pydantic import BaseModel, ValidationError
 
 from tracker.domain.errors import InvalidInput
-from tracker.domain.work.schemas import (
-    UploadedPhoto,
-)
+from tracker.domain.work.schemas import UploadedPhoto
 from tracker.i18n import _
 
 M = TypeVar("M", bound=BaseModel)
@@ -29,8 +28,16 @@ def parse_part(model: type[M], text: str | bytes | None, part: str) -> M:
         raise InvalidInput(message, fields=fields or {part: message}) from error
 
 
-async def uploaded(files: list[UploadFile] | UploadFile | None) -> list[UploadedPhoto]:
+async def uploaded(files: Sequence[object] | UploadFile | None) -> list[UploadedPhoto]:
+    """The chosen files, for the page's photo input and the API's `photos` part alike: a part with
+    no file chosen (no name, or nothing in it) is none; anything else goes to the service's checks."""
     if files is None:
         return []
-    items = files if isinstance(files, list) else [files]
-    return [UploadedPhoto(filename=f.filename or "", content=await f.read()) for f in items if f.filename]
+    items = files if isinstance(files, Sequence) else [files]
+    photos = []
+    for item in items:
+        if isinstance(item, UploadFile) and item.filename:
+            content = await item.read()
+            if content:
+                photos.append(UploadedPhoto(filename=item.filename, content=content))
+    return photos
