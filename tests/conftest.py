@@ -6,7 +6,6 @@ PostgreSQL half is skipped with a reason, except under CI=true, where that is a 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
@@ -17,15 +16,17 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 import tracker.db.models  # noqa: F401
+from tests.support.databases import async_pg_url, pg_execute, run, truncate_all
+from tests.support.personas import PASSWORD, sign_in
 from tracker.config import Settings
 from tracker.db import schema
 from tracker.db.base import metadata
 from tracker.db.session import open_session
 from tracker.domain.accounts import passwords
+from tracker.listeners import install_listeners
 
 # Argon2id at its cheapest for the tests (a sign-in costs ~2 ms instead of ~350 ms): they check
 # behaviour, not cost parameters, which stay the library's recommended ones in the product.
@@ -34,28 +35,6 @@ passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-def async_pg_url(url: str) -> str:
-    parsed = make_url(url)
-    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-
-def run(coro: Awaitable[T]) -> T:
-    """Run a coroutine from a sync test (the test client has its own loop in another thread)."""
-    return asyncio.run(coro)  # type: ignore[arg-type]
-
-async def _pg_execute(url: str, *statements: str, autocommit: bool = False) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    engine = create_async_engine(
-        url, poolclass=NullPool, isolation_level="AUTOCOMMIT" if autocommit else None
-    )
-    try:
-        async with engine.begin() as conn:
-            for statement in statements:
-                await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 def _require_postgres() -> str:
     if POSTGRES_URL:
@@ -78,14 +57,10 @@ def postgres_migrated() -> str:
     """The PostgreSQL test database, wiped and migrated to head once per run."""
     url = _require_postgres()
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    run(_pg_execute(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
+    run(pg_execute(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
     schema.upgrade(url)
     assert tables
     return url
-
-def _truncate_all(url: str) -> None:
-    names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
-    run(_pg_execute(url, f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -96,9 +71,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_migrated")
-    _truncate_all(url)
+    truncate_all(url)
     yield url
-    _truncate_all(url)
+    truncate_all(url)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -110,11 +85,16 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     parsed = make_url(base)
     name = f"{parsed.database}_empty"
     admin = parsed.set(database="postgres").render_as_string(hide_password=False)
-    run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"', autocommit=True))
+    run(pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"', autocommit=True))
     yield parsed.set(database=name).render_as_string(hide_password=False)
-    run(_pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', autocommit=True))
+    run(pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', autocommit=True))
 
 # -- the application -------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_time_listeners() -> None:
+    """The audit log and tasks following the roster, installed as create_app and the CLI do (not on import)."""
+    install_listeners()
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
@@ -149,7 +129,6 @@ def db(db_url: str) -> Callable[[Callable[[Any], Awaitable[T]]], T]:
 
 
 async def _create_admin(session: Any) -> int:
-    from tests.personas import PASSWORD
     from tracker.db.models.accounts import Role, User
     from tracker.domain.accounts.passwords import hash_password
 
@@ -163,8 +142,6 @@ async def _create_admin(session: Any) -> int:
 @pytest.fixture
 def admin_client(client: TestClient[Litestar], db: Callable[..., Any]) -> TestClient[Litestar]:
     """The test client signed in through the form as an administrator (sees every town)."""
-    from tests.personas import sign_in
-
     db(_create_admin)
     sign_in(client, "root-admin")
     return client

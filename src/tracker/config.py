@@ -12,8 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-SUPPORTED_LOCALES = ("zh_CN", "en")
-# The upload routes size their request-body limit from this ceiling (domain/tasks/photos.py).
+from tracker.i18n import SUPPORTED_LOCALES
+
+# The upload routes size their request-body limit from this ceiling (domain/work/photos.py).
 MAX_PHOTO_MB_CEILING = 20
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 

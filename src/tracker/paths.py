@@ -33,7 +33,3 @@ def migrations_dir() -> Path:
 
 def seeds_dir() -> Path:
     return resource_dir("seeds")
-
-
-def catalogs_dir() -> Path:
-    return _PACKAGE_DIR / "i18n"

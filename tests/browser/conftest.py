@@ -1,9 +1,10 @@
 """Browser tests: Playwright driving Debian's Chromium against the real app served by uvicorn.
 
 Each test gets its own live server on 127.0.0.1 (a free port) over a fresh SQLite database copied
-from the migrated template and seeded with the access personas (tests/personas.py). The browser
-tests run on SQLite only: how the database behaves is covered by the integration suite on both
-engines; here we check what only a browser sees (forms, htmx, the CSP, Chinese on a phone).
+from the migrated template and seeded with the access personas (tests/support/personas.py). The
+browser tests run on SQLite only: how the database behaves is covered by the integration suite on
+both engines; here we check what only a browser sees (forms, htmx, the CSP, Chinese on a phone).
+What the tests themselves import (`seed`, `sign_in`, `BrowserErrors` ...) is in tests/support/browser.py.
 
 Chromium is /usr/bin/chromium (Debian's `chromium` package plus `fonts-wqy-microhei`; .ci/run
 installs both). Without it these tests are skipped with a reason, except under CI=true, where that
@@ -12,7 +13,6 @@ is a failure. On failure the page is kept as test-artifacts/browser/<test name>.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -21,11 +21,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import uvicorn
@@ -39,26 +38,20 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.personas import PASSWORD, World, build_world
+from tests.support.browser import NEAR_CADRE_VILLAGE, BrowserErrors, seed
+from tests.support.personas import World, build_world
 from tracker.config import Settings
-from tracker.db.session import open_session
 
-T = TypeVar("T")
 CHROMIUM = Path(
     os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 )  # another path for other systems
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BROWSER_DIR = Path(__file__).parent
 PHONE = "Pixel 5"
-# Near 东村2组 (NV2 of tests/factories.py at 34.02, 108.0), the cadre's village: about 40 m away.
-NEAR_CADRE_VILLAGE = {"latitude": 34.0203, "longitude": 108.0002, "accuracy": 15}
 STARTUP_SECONDS = 20
 # Console errors that say nothing about the page under test. The app serves no /favicon.ico, so
 # Chromium's automatic request for it fails with a 404 on every first page of a context.
 IGNORED_CONSOLE = re.compile(r"status of 404 .*\(http://127\.0\.0\.1:\d+/favicon\.ico\)$")
-CSP_VIOLATION = re.compile(
-    r"Content Security Policy|Refused to (execute|load|apply|connect|frame)", re.IGNORECASE
-)
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -190,22 +183,9 @@ def browser_db_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def seed(db_url: str, build: Callable[[Any], Awaitable[T]]) -> T:
-    """Run `build(session)` in its own session, commit, return its result.
-
-    In a thread of its own: Playwright's sync API keeps an event loop running in the main thread."""
-
-    async def go() -> T:
-        async with open_session(db_url) as session:
-            return await build(session)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed") as pool:
-        return pool.submit(asyncio.run, go()).result()
-
-
 @pytest.fixture
 def world(browser_db_url: str) -> World:
-    """The personas of tests/personas.py: towns alpha and beta, logins secretary, official, cadre, ..."""
+    """The personas of tests/support/personas.py: towns alpha and beta, logins secretary, official, cadre, ..."""
     return seed(browser_db_url, build_world)
 
 
@@ -308,18 +288,6 @@ def phone(context: BrowserContext) -> BrowserContext:
     return context
 
 
-@dataclass
-class BrowserErrors:
-    """What the browser complained about: console errors and uncaught page errors."""
-
-    console: list[str] = field(default_factory=list)
-    page: list[str] = field(default_factory=list)
-
-    @property
-    def csp_violations(self) -> list[str]:
-        return [m for m in self.console if CSP_VIOLATION.search(m)]
-
-
 @pytest.fixture
 def browser_errors() -> BrowserErrors:
     return BrowserErrors()
@@ -377,15 +345,3 @@ def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Pa
         return path
 
     return take
-
-
-# -- helpers for tests -------------------------------------------------------------------------
-
-
-def sign_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> None:
-    """Fill the sign-in form as a person would and submit it; waits for the next page to load."""
-    page.goto(f"{base_url}/login")
-    page.locator("#login").fill(login)
-    page.locator("#password").fill(password)
-    with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()

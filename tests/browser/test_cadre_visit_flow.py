@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.browser.conftest import NEAR_CADRE_VILLAGE, BrowserErrors, seed, sign_in
-from tests.personas import World
+from tests.support.browser import NEAR_CADRE_VILLAGE, BrowserErrors, seed, sign_in
+from tests.support.personas import World
 from tracker import i18n
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, RecordPhoto, Task

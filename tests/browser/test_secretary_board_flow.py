@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.browser.conftest import BrowserErrors, seed, sign_in
-from tests.personas import World
+from tests.support.browser import BrowserErrors, seed, sign_in
+from tests.support.personas import World
 from tracker import i18n
 from tracker.db.models.roster import Town
 from tracker.domain.clock import utc_now

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CSP_VIOLATION, BrowserErrors, sign_in
-from tests.personas import World
+from tests.support.browser import CSP_VIOLATION, BrowserErrors, sign_in
+from tests.support.personas import World
 from tracker import i18n
 
 

@@ -1,4 +1,4 @@
 """Fixtures of the integration tests beyond tests/conftest.py: the access personas' `world` and
-`browsers` (several signed-in browsers at once), from accounts_support.py."""
+`browsers` (several signed-in browsers at once), from tests/support/accounts.py."""
 
-from tests.integration.accounts_support import browsers, world  # noqa: F401
+from tests.support.accounts import browsers, world  # noqa: F401

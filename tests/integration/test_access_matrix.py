@@ -18,9 +18,9 @@ from litestar.testing import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import run
-from tests.integration.tasks_pages_support import add_work, png
-from tests.personas import World, build_world, sign_in
+from tests.support.databases import run
+from tests.support.personas import World, build_world, sign_in
+from tests.support.work_pages import add_work, png
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role, User
 from tracker.db.models.tasks import Task

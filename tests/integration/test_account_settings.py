@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     SHOWN_SECRET,
     Browsers,
     audit,
@@ -17,7 +17,7 @@ from tests.integration.accounts_support import (
     sessions_of,
     user,
 )
-from tests.personas import PASSWORD, World, form_post
+from tests.support.personas import PASSWORD, World, form_post
 from tracker.db.models.accounts import ApiToken
 from tracker.domain.accounts.passwords import verify_password
 from tracker.domain.accounts.rules import token_hash

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import SmallTown, build_small_town
-from tests.integration.tasks_services_support import (
+from tests.support.factories import SmallTown, build_small_town
+from tests.support.personas import build_world
+from tests.support.work_services import (
     MONTHS,
     NOW,
     ZONE,
@@ -22,7 +23,6 @@ from tests.integration.tasks_services_support import (
     dump,
     tasks_of,
 )
-from tests.personas import build_world
 from tracker.db.models.accounts import Role
 from tracker.db.models.tasks import Assignment, Task, TaskStatus
 from tracker.domain.errors import InvalidInput, NotAllowed, OutOfReach

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     SHOWN_SECRET,
     Browsers,
     audit,
@@ -20,7 +20,7 @@ from tests.integration.accounts_support import (
     sessions_of,
     user,
 )
-from tests.personas import PASSWORD, World, csrf_token, form_post, json_headers
+from tests.support.personas import PASSWORD, World, csrf_token, form_post, json_headers
 from tracker.db.models.accounts import ViewerTown
 from tracker.db.models.audit import AuditEntry
 from tracker.domain.accounts.rules import token_hash
@@ -99,7 +99,7 @@ def test_it_records_sign_in_failed_sign_in_and_sign_out(browsers: Browsers, worl
     client = browsers.open(ip="198.51.100.1")
     failed_login(client, "cadre")
     failed_login(client, "no-such-user")
-    from tests.personas import sign_in
+    from tests.support.personas import sign_in
 
     sign_in(client, "cadre")
     form_post(client, "/logout")

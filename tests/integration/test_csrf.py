@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     Browsers,
     audit,
     rows,
     sessions_of,
 )
-from tests.personas import World, csrf_token, form_post, json_headers
+from tests.support.personas import World, csrf_token, form_post, json_headers
 from tracker.db.models.accounts import ApiToken, User
 from tracker.db.models.roster import ContactAssignment
 from tracker.domain.accounts.users import UserService

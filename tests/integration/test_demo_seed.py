@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from tests.conftest import run
+from tests.support.databases import run
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role, User, ViewerTown
 from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person, PlaceKind, Tier, Town, Unit
@@ -224,7 +224,7 @@ def test_it_signs_in_with_the_demo_accounts(
 ) -> None:
     from litestar.testing import TestClient
 
-    from tests.personas import sign_in
+    from tests.support.personas import sign_in
 
     _result, served = run_demo(db_url, tmp_path, monkeypatch)
     with TestClient(app=served["app"]) as client:

@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     Browsers,
     alert_text,
     audit,
     sessions_of,
 )
-from tests.personas import PASSWORD, World, csrf_token
+from tests.support.personas import PASSWORD, World, csrf_token
 from tracker.db.models.accounts import LoginAttempt
 
 LOCKED = re.compile(r"^Too many failed sign-ins\. Try again in (\d+) minutes\.$")

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import tracker.db.models  # noqa: F401  (the metadata must hold every model)
-from tests.factories import build_small_town
+from tests.support.factories import build_small_town
 from tracker.config import Settings
 from tracker.db import schema
 from tracker.db.base import metadata

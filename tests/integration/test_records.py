@@ -16,8 +16,9 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import run
-from tests.integration.tasks_services_support import (
+from tests.support.databases import run
+from tests.support.personas import World, build_world
+from tests.support.work_services import (
     NOW,
     TODAY,
     actor,
@@ -26,7 +27,6 @@ from tests.integration.tasks_services_support import (
     picture,
     record_in,
 )
-from tests.personas import World, build_world
 from tracker.db.models.accounts import Role
 from tracker.db.models.tasks import Record, RecordPhoto, Task, TaskStatus
 from tracker.db.session import open_session

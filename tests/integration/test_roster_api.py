@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import START, SmallTown, build_small_town
+from tests.support.factories import START, SmallTown, build_small_town
 from tracker.db.models.roster import ContactAssignment, ContactLink
 from tracker.domain.clock import local_date, utc_now
 

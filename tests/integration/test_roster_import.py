@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
-from tests.conftest import run
+from tests.support.databases import run
 from tracker.cli.roster_import import import_group
 from tracker.db.base import metadata
 from tracker.db.models.roster import ContactAssignment, ContactLink, Person, Place, Town, Unit

@@ -11,8 +11,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from tests.integration.accounts_support import Browsers, audit_json, rows
-from tests.personas import csrf_token
+from tests.support.accounts import Browsers, audit_json, rows
+from tests.support.personas import csrf_token
 from tracker.cli.roster_import import import_group
 from tracker.db.models.accounts import Role, User
 from tracker.db.models.roster import Person

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from tests.factories import START, build_small_town
-from tests.personas import csrf_token
+from tests.support.factories import START, build_small_town
+from tests.support.personas import csrf_token
 from tracker.db.models.roster import ContactAssignment
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import SmallTown, build_small_town
-from tests.integration.tasks_services_support import ZONE, assignment_in, tasks_of
+from tests.support.factories import SmallTown, build_small_town
+from tests.support.work_services import ZONE, assignment_in, tasks_of
 from tracker.db.models.roster import Person, Place, Town
 from tracker.db.models.tasks import Task, TaskStatus
 from tracker.domain.planning.periods import due_instant

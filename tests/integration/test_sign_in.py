@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     SESSION_COOKIE,
     Browsers,
     alert_text,
@@ -19,7 +19,7 @@ from tests.integration.accounts_support import (
     user,
     with_session_cookie,
 )
-from tests.personas import PASSWORD, World, csrf_token, form_post
+from tests.support.personas import PASSWORD, World, csrf_token, form_post
 from tracker.db.models.accounts import LoginSession, User
 from tracker.db.models.roster import Person
 from tracker.domain.accounts.passwords import verify_password

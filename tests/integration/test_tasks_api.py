@@ -15,8 +15,8 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.integration.tasks_services_support import dump_db, picture
-from tests.personas import World, build_world
+from tests.support.personas import World, build_world
+from tests.support.work_services import dump_db, picture
 from tracker.db.models.tasks import Record
 from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import local_date, utc_now

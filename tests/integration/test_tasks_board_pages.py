@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.tasks_pages_support import ENGLISH, HTMX, build_work
-from tests.personas import form_post, sign_in
+from tests.support.personas import form_post, sign_in
+from tests.support.work_pages import ENGLISH, HTMX, build_work
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.planning.periods import Recurrence, current_year_periods_from
 

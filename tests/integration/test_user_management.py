@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from tests.integration.accounts_support import (
+from tests.support.accounts import (
     SHOWN_SECRET,
     Browsers,
     alert_text,
@@ -21,7 +21,7 @@ from tests.integration.accounts_support import (
     sessions_of,
     user,
 )
-from tests.personas import PASSWORD, World, csrf_token, form_post
+from tests.support.personas import PASSWORD, World, csrf_token, form_post
 from tracker.db.models.accounts import Role, User
 from tracker.domain.accounts.passwords import verify_password
 

@@ -189,37 +189,6 @@ def test_it_plans_a_contact_change_that_keeps_history(
     assert (set(current) - change.to_end) | set(change.to_add) == set(wanted)
 
 
-# -- supervisor_chain_problem ----------------------------------------------------------------
-
-# 1 is the secretary; 2 reports to 1; 3 and 4 report to 2; 5 reports to 4.
-CHAIN: dict[int, int | None] = {1: None, 2: 1, 3: 2, 4: 2, 5: 4}
-
-
-@pytest.mark.parametrize(
-    ("person", "supervisor", "parents", "loop"),
-    [
-        (3, 2, CHAIN, False),  # the present state
-        (5, 1, CHAIN, False),  # moved up the chain
-        (3, 4, CHAIN, False),  # moved sideways
-        (3, None, CHAIN, False),  # no supervisor
-        (None, 5, CHAIN, False),  # a new person under anyone
-        (None, None, CHAIN, False),
-        (2, 2, CHAIN, True),  # one's own supervisor
-        (1, 2, CHAIN, True),  # the secretary under a report: 2 -> 1
-        (1, 5, CHAIN, True),  # a long loop: 5 -> 4 -> 2 -> 1
-        (2, 5, CHAIN, True),
-        (4, 3, CHAIN, False),  # a sibling
-        (1, 99, CHAIN, False),  # an unknown supervisor ends the walk
-        (7, 6, {6: 8, 8: 6}, True),  # a loop already in the data stops the walk
-        (1, 2, {}, False),
-    ],
-)
-def test_it_finds_loops_in_the_supervisor_chain(
-    person: int | None, supervisor: int | None, parents: dict[int, int | None], loop: bool
-) -> None:
-    assert rules.supervisor_chain_problem(person, supervisor, parents) is loop
-
-
 # -- is_current ------------------------------------------------------------------------------
 
 D = dt.date

@@ -151,6 +151,41 @@ def test_it_finds_a_loop_through_people_already_in_the_database() -> None:
     assert problems_of([person("P7", supervisor="D2")], existing) == []
 
 
+# Already in the database: P1 is the secretary; P2 reports to P1; P3 and P4 report to P2; P5
+# reports to P4. The file gives one person (P9: a newcomer) a supervisor.
+CHAIN: dict[str, str | None] = {"P1": None, "P2": "P1", "P3": "P2", "P4": "P2", "P5": "P4"}
+LOOP = "row 2, column supervisor: the chain of supervisors from {} leads back to this person"
+
+
+@pytest.mark.parametrize(
+    ("code", "supervisor", "people", "problem"),
+    [
+        ("P3", "P2", CHAIN, None),  # the present state
+        ("P5", "P1", CHAIN, None),  # moved up the chain
+        ("P3", "P4", CHAIN, None),  # moved sideways
+        ("P3", "", CHAIN, None),  # no supervisor
+        ("P9", "P5", CHAIN, None),  # a new person under anyone
+        ("P9", "", CHAIN, None),
+        ("P2", "P2", CHAIN, "row 2, column supervisor: a person cannot be their own supervisor"),
+        ("P1", "P2", CHAIN, LOOP.format("P2")),  # the secretary under a report: P2 -> P1
+        ("P1", "P5", CHAIN, LOOP.format("P5")),  # a long loop: P5 -> P4 -> P2 -> P1
+        ("P2", "P5", CHAIN, LOOP.format("P5")),
+        ("P4", "P3", CHAIN, None),  # a sibling
+        ("P1", "P99", CHAIN, "row 2, column supervisor: unknown person 'P99'"),  # the walk ends there
+        ("P7", "P6", {"P6": "P8", "P8": "P6"}, None),  # a loop already in the data, above P7, is not P7's
+        ("P1", "P2", {"P2": None}, None),
+    ],
+)
+def test_it_finds_loops_in_the_supervisor_chain(
+    code: str, supervisor: str, people: dict[str, str | None], problem: str | None
+) -> None:
+    existing = ExistingRoster(
+        town_exists=True, people={c: ExistingPerson(s, Tier.UNIT_HEAD, True) for c, s in people.items()}
+    )
+    problems = problems_of([person(code, supervisor=supervisor)], existing)
+    assert [p for p in problems if "column supervisor" in p] == ([problem] if problem else [])
+
+
 def test_it_accepts_references_to_rows_already_in_the_database() -> None:
     existing = ExistingRoster(
         town_exists=True,

@@ -1,7 +1,8 @@
 """Translations: per-request locale in a ContextVar, catalogs merged from every `<locale>/*.po`.
 
-Catalogs live by area (`zh_CN/roster.po`, `zh_CN/accounts.po` …) so that areas don't collide;
-they are compiled in memory on first use. Message ids are English; zh_CN is the default locale.
+Catalogs live by area (`zh_CN/accounts.po`, `zh_CN/planning.po`, `zh_CN/work.po`, `zh_CN/board.po` …)
+so that areas don't collide; they are compiled in memory on first use. Message ids are English;
+zh_CN is the default locale.
 """
 
 from __future__ import annotations

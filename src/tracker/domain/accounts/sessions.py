@@ -14,7 +14,7 @@ from tracker.db.models.roster import Person
 from tracker.domain.accounts import passwords, rules
 from tracker.domain.accounts.access import Actor
 from tracker.domain.accounts.errors import LockedOut, SignInRefused
-from tracker.domain.audit.context import AuditActor, acting_as, current_actor
+from tracker.domain.audit.context import AuditActor, acting_as
 from tracker.domain.audit.services import record_event
 from tracker.i18n import _
 
@@ -239,7 +239,3 @@ class SessionService:
                 keep_signed_in=s.keep_signed_in, now=now, policy=self.policy,
             ) is rules.SessionState.VALID
         ]
-
-
-def audit_actor_for(user: User | None, ip: str) -> AuditActor:
-    return AuditActor(user.id, user.login, ip) if user else AuditActor(None, current_actor().name, ip)

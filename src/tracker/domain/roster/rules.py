@@ -102,17 +102,5 @@ def plan_contact_change(current_place_ids: Iterable[int], wanted_place_ids: Sequ
     )
 
 
-def supervisor_chain_problem(person_id: int | None, supervisor_id: int | None, parents: dict[int, int | None]) -> bool:
-    """True when making `supervisor_id` the supervisor of `person_id` would close a loop."""
-    seen: set[int] = set()
-    current = supervisor_id
-    while current is not None:
-        if current == person_id or current in seen:
-            return True
-        seen.add(current)
-        current = parents.get(current)
-    return False
-
-
 def is_current(valid_from: dt.date, valid_to: dt.date | None, today: dt.date) -> bool:
     return valid_from <= today and (valid_to is None or valid_to > today)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import SmallTown, build_small_town
+from tests.support.factories import SmallTown, build_small_town
 from tracker.db.models.accounts import Role, User, ViewerTown
 from tracker.db.models.roster import Person, Tier
 from tracker.domain.accounts.passwords import hash_password

@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import select
 
-from tests.personas import World, build_world, sign_in
+from tests.support.personas import World, build_world, sign_in
 from tracker.config import Settings
 from tracker.db.models.accounts import LoginSession, User
 from tracker.db.models.audit import AuditEntry

@@ -7,7 +7,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from tests.integration.tasks_pages_support import (
+from tests.support.personas import csrf_token, form_post, sign_in
+from tests.support.work_pages import (
     ENGLISH,
     HTMX,
     all_records,
@@ -16,7 +17,6 @@ from tests.integration.tasks_pages_support import (
     png,
     task_and_records,
 )
-from tests.personas import csrf_token, form_post, sign_in
 from tracker.db.models.tasks import RecordPhoto, TaskStatus
 from tracker.domain.clock import local_date, utc_now
 

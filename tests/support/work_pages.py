@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.personas import World, build_world
+from tests.support.personas import World, build_world
 from tracker.db.models.tasks import Assignment, Cadence, Record, Task, WhoKind, WorkKind
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.planning.periods import due_instant
