@@ -1,4 +1,5 @@
-"""The application factory."""
+"""The application factory: the web plumbing (web/) wired to the areas' functions it must not import,
+and the run-time listeners installed (tracker/listeners.py)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ from tracker import __version__, i18n
 from tracker.config import Settings, get_settings
 from tracker.db.engine import enable_sqlite_pragmas
 from tracker.db.schema import VERSION_TABLE
+from tracker.domain.accounts.access import role_label
+from tracker.domain.accounts.request_actor import actor_loader, refusal_recorder, set_audit_actor
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError
+from tracker.listeners import install_listeners
 from tracker.paths import migrations_dir, static_dir
 from tracker.routes import route_handlers
 from tracker.web.auth import make_auth_middleware
-from tracker.web.errors import exception_handlers
+from tracker.web.errors import make_exception_handlers
 from tracker.web.guards import PUBLIC, require_login
 from tracker.web.locale import make_locale_middleware
 from tracker.web.security import add_security_headers, csrf_config, make_csrf_middleware
@@ -39,6 +43,7 @@ from tracker.web.templating import make_template_engine
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    install_listeners()
     i18n.set_default_locale(settings.default_locale)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
@@ -74,13 +79,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Outermost first: language, then who is asking, then CSRF (which needs to know about bearer tokens).
         middleware=[
             make_locale_middleware(settings.default_locale),
-            make_auth_middleware(sessionmaker, session_policy(settings)),
+            make_auth_middleware(
+                load_actor=actor_loader(sessionmaker, session_policy(settings)), on_actor=set_audit_actor
+            ),
             make_csrf_middleware(csrf_config(secret, secure=settings.https)),
         ],
         guards=[require_login],  # private unless a handler says opt=PUBLIC
         before_send=[add_security_headers],
-        template_config=TemplateConfig(engine=make_template_engine(settings.timezone)),
-        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        template_config=TemplateConfig(
+            engine=make_template_engine(settings.timezone, template_globals={"role_label": role_label})
+        ),
+        exception_handlers=dict(make_exception_handlers(refusal_recorder(sessionmaker))),  # type: ignore[arg-type]
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         openapi_config=OpenAPIConfig(

@@ -59,3 +59,11 @@ class TaskRuleError(ValueError):
     def from_fields(cls, fields: Mapping[str, str]) -> TaskRuleError:
         """The first field message as the overall message, all of them as fields."""
         return cls(next(iter(fields.values())), fields)
+
+
+# -- raised by the login guard (web/guards.py) ------------------------------------------------------
+
+
+class PasswordChangeRequired(NotAllowed):
+    """The signed-in user must change their first password before going on: pages are sent to that
+    form, the API answers 403."""

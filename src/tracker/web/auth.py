@@ -1,27 +1,35 @@
 """Recognise who is asking: an API token (Authorization: Bearer) or the session cookie.
 
-Sets scope["user"] to an Actor or None, the audit actor, and the user's saved language. One
-short transaction per request (it may touch last_seen_at), separate from the handler's.
+Plumbing only: turning a token or cookie into an actor is the accounts area's work, passed in by
+create_app as `load_actor`; `on_actor` hears of every request's actor (or None) before the handler
+runs (the audit log's "who"). Sets scope["user"] to the actor or None, and the user's saved language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tracker import i18n
-from tracker.domain.accounts.access import Actor
-from tracker.domain.accounts.rules import SessionPolicy
-from tracker.domain.accounts.sessions import SessionService
-from tracker.domain.audit.context import AuditActor, set_actor
-from tracker.domain.clock import utc_now
 from tracker.web.locale import cookie_value
 
 SESSION_COOKIE = "tracker_session"
 AUTH_METHOD_KEY = "tracker_auth_method"  # "bearer", "cookie" or None, in the scope
+
+LoadActor = Callable[[str | None, str | None], Awaitable[Any]]
+"""`load_actor(bearer_token, session_cookie)`: the actor, or None; called only when either is there."""
+OnActor = Callable[[Any, str], None]
+"""`on_actor(actor_or_none, client_ip)`: called once per request, before the handler."""
+
+
+class HasLocale(Protocol):
+    """What this middleware reads of an actor: the language the user chose, if any."""
+
+    @property
+    def locale(self) -> str | None: ...
 
 
 def client_ip(scope: Scope) -> str:
@@ -35,20 +43,16 @@ def bearer_token(headers: Headers) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def make_auth_middleware(
-    sessionmaker: async_sessionmaker[AsyncSession], policy: SessionPolicy
-) -> Callable[[ASGIApp], ASGIApp]:
+def make_auth_middleware(*, load_actor: LoadActor, on_actor: OnActor) -> Callable[[ASGIApp], ASGIApp]:
     def auth_middleware(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http" or scope["path"].startswith("/static/"):
                 scope["user"] = None
                 await app(scope, receive, send)
                 return
-            headers = Headers.from_scope(scope)
-            ip = client_ip(scope)
-            actor = await _identify(sessionmaker, policy, headers, scope)
+            actor: HasLocale | None = await _identify(load_actor, Headers.from_scope(scope), scope)
             scope["user"] = actor
-            set_actor(AuditActor(actor.user_id, actor.login, ip) if actor else AuditActor(None, "anonymous", ip))
+            on_actor(actor, client_ip(scope))
             if actor and actor.locale in i18n.SUPPORTED_LOCALES:
                 i18n.set_locale(actor.locale)  # the saved choice beats the cookie and Accept-Language
             await app(scope, receive, send)
@@ -58,22 +62,10 @@ def make_auth_middleware(
     return auth_middleware
 
 
-async def _identify(
-    sessionmaker: async_sessionmaker[AsyncSession], policy: SessionPolicy, headers: Headers, scope: Scope
-) -> Actor | None:
+async def _identify(load_actor: LoadActor, headers: Headers, scope: Scope) -> Any:
     token = bearer_token(headers)
     cookie = cookie_value(headers.get("cookie", ""), SESSION_COOKIE)
     scope[AUTH_METHOD_KEY] = "bearer" if token else ("cookie" if cookie else None)  # type: ignore[literal-required]
     if not token and not cookie:
         return None
-    now = utc_now()
-    async with sessionmaker() as session:
-        service = SessionService(session, policy)
-        if token:
-            user = await service.resolve_api_token(token, now)
-            actor = await service.actor_for(user, None) if user else None
-        else:
-            resolved = await service.resolve_session(cookie or "", now)
-            actor = await service.actor_for(resolved[0], resolved[1].id) if resolved else None
-        await session.commit()
-    return actor
+    return await load_actor(token, cookie)

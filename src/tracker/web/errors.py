@@ -1,11 +1,14 @@
 """One place maps errors to answers: JSON under /api, an htmx fragment or a page elsewhere.
 
 Signed-out visitors of a page are sent to the sign-in page; a user who must change their first
-password is sent to that form; refused access by a signed-in user is written to the audit log.
+password is sent to that form; refused access by a signed-in user is handed to `record_refusal`
+(create_app passes the audit log's), after the answer is sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -20,12 +23,15 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from tracker.domain.accounts.errors import PasswordChangeRequired
-from tracker.domain.clock import utc_now
-from tracker.domain.errors import DomainError, NotAllowed, OutOfReach
+from tracker.domain.errors import DomainError, NotAllowed, OutOfReach, PasswordChangeRequired
 from tracker.i18n import _
 
 CSRF_FAILURE = "CSRF token verification failed"
+
+RecordRefusal = Callable[[Any, dict[str, Any]], Awaitable[None]]
+"""`record_refusal(actor, details)`: note that the signed-in `actor` was refused; `details` has the
+request's method and path, the status answered and the reason ("NotAllowed", "csrf", "role" …)."""
+ExceptionHandler = Callable[[Request, Any], Response]
 
 
 def wants_json(request: Request) -> bool:
@@ -61,40 +67,6 @@ def _redirect(request: Request, target: str) -> Response:
     return Redirect(target, status_code=303)
 
 
-async def _record_refusal(request: Request, status: int, reason: str) -> None:
-    """Write a refused access to the audit log in its own transaction (the request's was rolled back)."""
-    from tracker.domain.audit.services import record_event
-
-    actor = request.scope.get("user")
-    sessionmaker = request.app.state.get("sessionmaker")
-    if actor is None or sessionmaker is None:
-        return
-    async with sessionmaker() as session:
-        await record_event(
-            session,
-            "access_refused",
-            now=utc_now(),
-            town_id=actor.town_id,
-            details={"method": request.method, "path": request.url.path, "status": status, "reason": reason},
-        )
-        await session.commit()
-
-
-def _refusal_task(request: Request, status: int, reason: str) -> BackgroundTask | None:
-    if request.scope.get("user") is None:
-        return None
-    return BackgroundTask(_record_refusal, request, status, reason)
-
-
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
-        return _redirect(request, "/account/password")
-    background = None
-    if isinstance(exc, NotAllowed | OutOfReach):
-        background = _refusal_task(request, exc.status_code, type(exc).__name__)
-    return _answer(request, exc.status_code, exc.message, exc.fields, background)
-
-
 def _generic_message(status: int) -> str:
     if status == 404:
         return _("Not found")
@@ -126,37 +98,54 @@ def _field_messages(exc: HTTPException) -> dict[str, str]:
     return fields
 
 
-def http_exception_handler(request: Request, exc: HTTPException) -> Response:
-    status = exc.status_code
-    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return _redirect(request, f"/login?next={quote(target, safe='/')}" if request.method == "GET" else "/login")
-    fields = _field_messages(exc)
-    background = None
-    if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILURE:
-        message = _("This form has expired. Reload the page and try again.")
-        background = _refusal_task(request, status, "csrf")
-    elif isinstance(exc, PermissionDeniedException):
-        message = exc.detail or _generic_message(status)
-        background = _refusal_task(request, status, "role")
-    elif isinstance(exc, ValidationException):
-        message = _("Some fields are not valid")
-    elif isinstance(exc, NotAuthorizedException) and exc.detail:
-        message = exc.detail
-    else:
-        message = _generic_message(status)
-    if isinstance(exc, NotFoundException):
-        message = _generic_message(status)
-    return _answer(request, status, message, fields, background)
-
-
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # Litestar's LoggingConfig(log_exceptions="always") has logged it with its traceback already.
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Something went wrong on our side; please try again"))
 
 
-exception_handlers = {
-    DomainError: domain_error_handler,
-    HTTPException: http_exception_handler,
-    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
-}
+def make_exception_handlers(record_refusal: RecordRefusal) -> Mapping[Any, ExceptionHandler]:
+    """The application's exception handlers, with refusals of signed-in users sent to `record_refusal`."""
+
+    def refusal_task(request: Request, status: int, reason: str) -> BackgroundTask | None:
+        actor = request.scope.get("user")
+        if actor is None:
+            return None
+        details = {"method": request.method, "path": request.url.path, "status": status, "reason": reason}
+        return BackgroundTask(record_refusal, actor, details)
+
+    def domain_error_handler(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
+            return _redirect(request, "/account/password")
+        background = None
+        if isinstance(exc, NotAllowed | OutOfReach):
+            background = refusal_task(request, exc.status_code, type(exc).__name__)
+        return _answer(request, exc.status_code, exc.message, exc.fields, background)
+
+    def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+        status = exc.status_code
+        if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return _redirect(request, f"/login?next={quote(target, safe='/')}" if request.method == "GET" else "/login")
+        fields = _field_messages(exc)
+        background = None
+        if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILURE:
+            message = _("This form has expired. Reload the page and try again.")
+            background = refusal_task(request, status, "csrf")
+        elif isinstance(exc, PermissionDeniedException):
+            message = exc.detail or _generic_message(status)
+            background = refusal_task(request, status, "role")
+        elif isinstance(exc, ValidationException):
+            message = _("Some fields are not valid")
+        elif isinstance(exc, NotAuthorizedException) and exc.detail:
+            message = exc.detail
+        else:
+            message = _generic_message(status)
+        if isinstance(exc, NotFoundException):
+            message = _generic_message(status)
+        return _answer(request, status, message, fields, background)
+
+    return {
+        DomainError: domain_error_handler,
+        HTTPException: http_exception_handler,
+        HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+    }

@@ -3,19 +3,22 @@
 `require_login` is installed on the whole application, so a route is private unless its handler
 says `opt={"public": True}`. Role guards narrow a route further. Object-level checks (which town,
 whose work) are the services' job (domain/accounts/access.py).
+
+Plumbing: the signed-in actor is whatever the auth middleware put in scope["user"]; these guards
+read only its `role` and `must_change_password` (see `SignedIn`), never an area's class.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from tracker.db.models.accounts import Role
-from tracker.domain.accounts.access import Actor
-from tracker.domain.accounts.errors import PasswordChangeRequired
+from tracker.domain.errors import PasswordChangeRequired
 from tracker.i18n import _
 
 PUBLIC = {"public": True}
@@ -25,8 +28,19 @@ PASSWORD_CHANGE_PENDING_OK = {"password_change_pending_ok": True}
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 
 
-def current_actor(connection: ASGIConnection) -> Actor | None:
-    return connection.scope.get("user")  # type: ignore[return-value]
+class SignedIn(Protocol):
+    """What the guards need of the actor in scope["user"] (the accounts area's Actor has it)."""
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def must_change_password(self) -> bool: ...
+
+
+def current_actor(connection: ASGIConnection) -> SignedIn | None:
+    user: SignedIn | None = connection.scope.get("user")
+    return user
 
 
 def require_login(connection: ASGIConnection, handler: BaseRouteHandler) -> None:

@@ -1,14 +1,18 @@
-"""The Jinja environment: i18n extension bound to the per-request locale, formatting filters."""
+"""The Jinja environment: i18n extension bound to the per-request locale, formatting filters.
+
+Helpers that belong to an area (a role's name …) are passed in by create_app as `template_globals`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 
 from tracker import i18n
-from tracker.domain.accounts.access import role_label
 from tracker.paths import templates_dir
 
 # Each language named in itself, for the language switch (not translated on purpose).
@@ -35,7 +39,7 @@ def format_coordinates(latitude: float | None, longitude: float | None) -> str:
     return f"{latitude:.5f}, {longitude:.5f}"
 
 
-def make_environment(timezone: str) -> Environment:
+def make_environment(timezone: str, template_globals: Mapping[str, Any] | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -58,9 +62,9 @@ def make_environment(timezone: str) -> Environment:
     env.globals["html_lang"] = html_lang
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
     env.globals["language_names"] = LANGUAGE_NAMES
-    env.globals["role_label"] = role_label
+    env.globals.update(template_globals or {})
     return env
 
 
-def make_template_engine(timezone: str) -> Engine:
-    return Engine.from_environment(make_environment(timezone))
+def make_template_engine(timezone: str, template_globals: Mapping[str, Any] | None = None) -> Engine:
+    return Engine.from_environment(make_environment(timezone, template_globals))

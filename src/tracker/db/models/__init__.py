@@ -39,8 +39,3 @@ __all__ = [
     "Unit",
     "UnitKind",
 ]
-
-# Every create, update and delete of these models is written to the audit log.
-from tracker.domain.audit.listener import install_audit_listener  # noqa: E402
-
-install_audit_listener()

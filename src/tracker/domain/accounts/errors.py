@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.domain.errors import DomainError, NotAllowed
+from tracker.domain.errors import DomainError
 
 
 class SignInRefused(DomainError):
@@ -13,7 +13,3 @@ class SignInRefused(DomainError):
 
 class LockedOut(DomainError):
     status_code = 429
-
-
-class PasswordChangeRequired(NotAllowed):
-    pass

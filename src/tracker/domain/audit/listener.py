@@ -2,6 +2,8 @@
 
 One SQLAlchemy `after_flush` listener does it for every session (requests, CLI, background work),
 so no service can forget. Tables of bookkeeping (sessions, attempts, the log itself) are skipped.
+It is installed at run time, not on import: create_app, the `tracker` command line and the tests'
+shared setup call `install_audit_listener()` (through tracker/listeners.py); once is enough.
 """
 
 from __future__ import annotations
@@ -91,11 +93,7 @@ def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
-_installed: list[bool] = []
-
-
 def install_audit_listener() -> None:
-    """Idempotent: attach the listener to every Session once per process."""
-    if not _installed:
+    """Attach the listener to every Session; idempotent (installing again changes nothing)."""
+    if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
-        _installed.append(True)
