@@ -106,6 +106,16 @@ class UserPages(Controller):
         context = await self._render(town, actor, users, roster, shown_password=(user.login, password))
         return Template("accounts/users.html", context=context)
 
+    async def _set_active(
+        self, actor: Actor, roster: RosterService, users: UserService, now: dt.datetime, code: str,
+        user_id: int, active: bool,
+    ) -> Redirect:  # fmt: skip
+        """Disable or enable an account, back to the list. Two routes share it: each has its own name
+        (`users_disable`, `users_enable`, which the page's forms use), so each has its own handler."""
+        town = await self._town(roster, code)
+        await users.set_active(await users.get_in_town(actor, town, user_id), active, now)
+        return Redirect(f"/towns/{town.code}/users", status_code=303)
+
     @post("/{user_id:int}/disable", name="users_disable", status_code=303)
     async def disable(
         self,
@@ -116,9 +126,7 @@ class UserPages(Controller):
         code: FromPath[str],
         user_id: FromPath[int],
     ) -> Redirect:
-        town = await self._town(roster, code)
-        await users.set_active(await users.get_in_town(actor, town, user_id), False, now)
-        return Redirect(f"/towns/{town.code}/users", status_code=303)
+        return await self._set_active(actor, roster, users, now, code, user_id, active=False)
 
     @post("/{user_id:int}/enable", name="users_enable", status_code=303)
     async def enable(
@@ -130,6 +138,4 @@ class UserPages(Controller):
         code: FromPath[str],
         user_id: FromPath[int],
     ) -> Redirect:
-        town = await self._town(roster, code)
-        await users.set_active(await users.get_in_town(actor, town, user_id), True, now)
-        return Redirect(f"/towns/{town.code}/users", status_code=303)
+        return await self._set_active(actor, roster, users, now, code, user_id, active=True)

@@ -4,7 +4,6 @@ officials (their own people) and viewers."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -14,16 +13,17 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 
 from tracker.db.models.accounts import Role
+from tracker.domain.board.rules import BoardCadence
 from tracker.domain.board.schemas import BoardFilter, BoardOut, board_out
 from tracker.domain.board.service import BoardService
 from tracker.domain.clock import local_date
+from tracker.domain.planning.api import Year
 from tracker.domain.roster.services import RosterService
 from tracker.web.guards import require_role
 
-Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a year, 2000 to 2100")]
 READ_ERRORS = [NotAuthorizedException, NotFoundException]
 
 
@@ -37,7 +37,7 @@ class BoardApi(Controller):
     async def board(
         self, roster: NamedDependency[RosterService], boards: NamedDependency[BoardService],
         now: NamedDependency[dt.datetime], code: FromPath[str],
-        year: Year = None, cadence: FromQuery[Literal["month", "quarter"]] = "month", tier: FromQuery[str | None] = None,
+        year: Year = None, cadence: FromQuery[BoardCadence] = "month", tier: FromQuery[str | None] = None,
         unit_id: FromQuery[int | None] = None, kind: FromQuery[str | None] = None,
         assignment_id: FromQuery[int | None] = None,
     ) -> BoardOut:  # fmt: skip

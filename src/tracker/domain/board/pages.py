@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
@@ -22,9 +22,11 @@ from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Tier, Town
 from tracker.db.models.tasks import WorkKind
 from tracker.domain.accounts.access import Actor, can_manage_town
+from tracker.domain.board.rules import CADENCES
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.board.service import BoardService
 from tracker.domain.errors import NotFound
+from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.services import RosterService
 from tracker.domain.work.display import show_field
@@ -32,7 +34,6 @@ from tracker.domain.work.page_context import page_context, today_in, wants_parti
 from tracker.i18n import _
 from tracker.web.guards import require_role
 
-CADENCES = ("month", "quarter")
 LIST_LIMIT = 30  # overdue tasks and flagged records shown under the board (the filters narrow them)
 
 
@@ -42,18 +43,20 @@ def _number(text: str | None) -> int | None:
 
 def _year(text: str | None) -> int | None:
     year = _number(text)
-    return year if year is not None and 2000 <= year <= 2100 else None
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def read_filters(
-    tier: str | None,
-    unit: str | None,
-    kind: str | None,
-    assignment: str | None,
-    year: str | None,
-    cadence: str | None,
+    tier: FromQuery[str | None] = None,
+    unit: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    assignment: FromQuery[str | None] = None,
+    year: FromQuery[str | None] = None,
+    cadence: FromQuery[str | None] = None,
 ) -> BoardFilter:
-    """The board's filters from the query string; a value that means nothing is ignored."""
+    """The board's filters from the query string; a value that means nothing is ignored.
+
+    The `filters` dependency of both pages (the board and a cell keep the same filters)."""
     return BoardFilter(
         tier=tier if tier in {t.value for t in Tier} else None,
         unit_id=_number(unit),
@@ -101,6 +104,7 @@ class BoardPages(Controller):
     path = "/towns/{code:str}/board"
     include_in_schema = False
     guards = [require_role(Role.SECRETARY, Role.OFFICIAL, Role.VIEWER)]
+    dependencies = {"filters": Provide(read_filters, sync_to_thread=False)}
 
     @get("/", name="board")
     async def board(
@@ -111,16 +115,10 @@ class BoardPages(Controller):
         boards: NamedDependency[BoardService],
         assignments: NamedDependency[AssignmentService],
         now: NamedDependency[dt.datetime],
+        filters: NamedDependency[BoardFilter],
         code: FromPath[str],
-        tier: FromQuery[str | None] = None,
-        unit: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        assignment: FromQuery[str | None] = None,
-        year: FromQuery[str | None] = None,
-        cadence: FromQuery[str | None] = None,
     ) -> Template:
         town = await roster.get_town(code)
-        filters = read_filters(tier, unit, kind, assignment, year, cadence)
         board = await boards.board(town, filters, now)
         context = page_context(
             town,
@@ -143,17 +141,11 @@ class BoardPages(Controller):
         boards: NamedDependency[BoardService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
+        filters: NamedDependency[BoardFilter],
         person: FromQuery[int],
         column: FromQuery[int],
-        tier: FromQuery[str | None] = None,
-        unit: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        assignment: FromQuery[str | None] = None,
-        year: FromQuery[str | None] = None,
-        cadence: FromQuery[str | None] = None,
     ) -> Template:
         town = await roster.get_town(code)
-        filters = read_filters(tier, unit, kind, assignment, year, cadence)
         board = await boards.board(town, filters, now)
         row, cell = _find_cell(board, person, column)
         cell_tasks, records = await boards.cell_work(town, cell.task_ids, now)

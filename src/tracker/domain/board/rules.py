@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
@@ -14,7 +15,8 @@ from tracker.domain.work.lights import combine_lights
 from tracker.domain.work.schemas import TaskView
 from tracker.i18n import LazyText, _, current_locale, lazy_gettext
 
-CADENCES = ("month", "quarter")
+BoardCadence = Literal["month", "quarter"]  # the board's columns: months or quarters
+CADENCES: tuple[str, ...] = get_args(BoardCadence)
 
 
 TIER_ORDER = {Tier.SECTION_OFFICIAL: 0, Tier.UNIT_HEAD: 1, Tier.VILLAGE_CADRE: 2}

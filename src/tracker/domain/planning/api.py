@@ -1,5 +1,5 @@
-"""The tasks JSON API under /api/v1: assignments, tasks (my work, lists, one task, excuse, cancel)
-and the board. Records and photos are in api_records.py.
+"""The planning JSON API under /api/v1: a town's assignments (list, create, preview, read, change).
+Tasks, records and photos are in work/api.py, the board in board/api.py.
 
 Guards decide which roles reach a route; the services decide the rest (which town, whose work).
 """
@@ -20,6 +20,7 @@ from litestar.exceptions import (
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from tracker.db.models.accounts import Role
+from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR
 from tracker.domain.planning.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -31,7 +32,12 @@ from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.services import RosterService
 from tracker.web.guards import require_role
 
-Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a year, 2000 to 2100")]
+# A `year` query parameter of the JSON API: one of the years the tracker reasons about, or none for
+# the current one.
+Year = Annotated[
+    int | None,
+    QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR, description=f"a year, {FIRST_YEAR} to {LAST_YEAR}"),
+]
 READ_ERRORS = [NotAuthorizedException, NotFoundException]
 WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 ASSIGNERS = require_role(Role.SECRETARY, Role.OFFICIAL)

@@ -52,6 +52,9 @@ from tracker.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ONE_DAY = dt.timedelta(days=1)
+# The years the tracker reasons about: a year outside them is a field error (not a crash on
+# date(99999)); the JSON API's `year` parameters take these bounds too.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 

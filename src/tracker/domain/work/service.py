@@ -20,7 +20,7 @@ from tracker.domain.accounts.access import Actor
 from tracker.domain.audit.services import record_event
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput
-from tracker.domain.planning.periods import due_instant
+from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR, due_instant
 from tracker.domain.scope import Reach, Scope, require_manage, require_read, task_missing
 from tracker.domain.work.lights import done_late, is_overdue, task_light
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView
@@ -44,9 +44,6 @@ def year_bounds(year: int, timezone: str) -> tuple[dt.datetime, dt.datetime]:
 def in_year(query: Select, year: int, timezone: str) -> Select:  # type: ignore[type-arg]
     first, last = year_bounds(year, timezone)
     return query.where(Task.due_at >= first, Task.due_at <= last)
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def check_year(year: int | None) -> None:
