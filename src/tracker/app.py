@@ -25,7 +25,7 @@ from tracker import __version__, i18n
 from tracker.config import Settings, get_settings
 from tracker.db.engine import enable_sqlite_pragmas
 from tracker.db.schema import VERSION_TABLE
-from tracker.domain.accounts.access import role_label
+from tracker.domain.access import role_label
 from tracker.domain.accounts.request_actor import actor_loader, refusal_recorder, set_audit_actor
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError

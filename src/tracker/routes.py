@@ -16,7 +16,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.accounts.api import AccountApi
 from tracker.domain.accounts.pages import AuthPages
 from tracker.domain.accounts.sessions import SessionService, session_policy
@@ -33,7 +33,7 @@ from tracker.domain.planning.pages import AssignmentPages
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.scope import Scope
 from tracker.domain.work.api import RecordApi, TaskApi
 from tracker.domain.work.my_work_pages import MyWorkPages

@@ -25,8 +25,8 @@ from tests.support.work_services import (
 )
 from tracker.db.models.accounts import Role
 from tracker.db.models.tasks import Assignment, Task, TaskStatus
+from tracker.domain.clock import due_instant
 from tracker.domain.errors import InvalidInput, NotAllowed, OutOfReach
-from tracker.domain.planning.periods import due_instant
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.planning.statutory import STATUTORY_TEMPLATES
 from tracker.domain.work.service import TaskService

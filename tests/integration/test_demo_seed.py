@@ -19,7 +19,7 @@ from tracker.db.models.roster import ContactAssignment, LeadingGroupRole, Person
 from tracker.db.session import open_session
 from tracker.demo.town import DEMO_PASSWORD, DEMO_TOWN_CODE, load_demo
 from tracker.domain.accounts.passwords import hash_password, verify_password
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 
 TODAY = dt.date(2026, 3, 2)
 

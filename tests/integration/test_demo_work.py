@@ -23,10 +23,10 @@ from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WorkKi
 from tracker.db.session import open_session
 from tracker.demo.town import DEMO_TOWN_CODE, load_demo
 from tracker.demo.work import DemoWorkReport, load_demo_work
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
-from tracker.domain.planning.who import people_below
 from tracker.domain.planning.roster_snapshot import load_roster
+from tracker.domain.planning.who import people_below
 from tracker.domain.work.lights import Light, done_late, task_light
 from tracker.domain.work.service import TaskService
 

@@ -30,7 +30,7 @@ from tests.support.work_services import (
 from tracker.db.models.accounts import Role
 from tracker.db.models.tasks import Record, RecordPhoto, Task, TaskStatus
 from tracker.db.session import open_session
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.work.photos import photo_path

@@ -16,11 +16,11 @@ from tests.support.factories import SmallTown, build_small_town
 from tests.support.work_services import ZONE, assignment_in, tasks_of
 from tracker.db.models.roster import Person, Place, Town
 from tracker.db.models.tasks import Task, TaskStatus
-from tracker.domain.planning.periods import due_instant
+from tracker.domain.clock import due_instant
 from tracker.domain.planning.roster_sync import sync_after_roster_change
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.importing.run import RosterImporter
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.paths import seeds_dir
 
 JANUARY = dt.datetime(2026, 1, 10, 4, 0, tzinfo=dt.UTC)  # the assignment is made

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.personas import World, build_world
 from tracker.db.models.tasks import Assignment, Cadence, Record, Task, WhoKind, WorkKind
-from tracker.domain.clock import local_date, utc_now
-from tracker.domain.planning.periods import due_instant
+from tracker.domain.clock import due_instant, local_date, utc_now
 
 ENGLISH = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", "Accept-Language": "en"}

@@ -15,7 +15,7 @@ from tracker.db.base import metadata
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person
 from tracker.db.models.tasks import Task
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.planning.schemas import AssignmentIn
 from tracker.domain.work.schemas import RecordIn
 

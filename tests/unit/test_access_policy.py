@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.db.models.accounts import Role
-from tracker.domain.accounts.access import (
+from tracker.domain.access import (
     Actor,
     assignable_roles,
     can_act_on_work_of,

@@ -44,11 +44,11 @@ BACK_ARROWS: dict[str, tuple[list[tuple[str, str]], str]] = {
         "tracker.db is not allowed to import tracker.domain",
     ),
     "web-imports-an-area": (
-        [("web/auth.py", "import tracker.domain.accounts.access")],
+        [("web/auth.py", "import tracker.domain.accounts.users")],
         "tracker.web is not allowed to import tracker.domain",
     ),
     "roster-imports-planning": (
-        [("domain/roster/services.py", "import tracker.domain.planning.service")],
+        [("domain/roster/service.py", "import tracker.domain.planning.service")],
         "tracker.domain.roster is not allowed to import tracker.domain.planning",
     ),
     "rule-imports-a-service": (

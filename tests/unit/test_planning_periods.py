@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from tracker.db.models.tasks import Cadence
+from tracker.domain.clock import due_instant
 from tracker.domain.errors import TaskRuleError
 from tracker.domain.planning.periods import (
     Recurrence,
     current_year_periods_from,
-    due_instant,
     period_containing,
     periods_in_year,
     validate_recurrence,

@@ -72,7 +72,7 @@ async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
 
 def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
     from tracker.demo.town import DEMO_PASSWORD
-    from tracker.domain.accounts.access import role_label
+    from tracker.domain.access import role_label
 
     lines = [
         _("DEMO ONLY: these accounts are for trying the tracker; never keep them on a real deployment."),

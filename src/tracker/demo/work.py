@@ -49,9 +49,9 @@ from tracker.demo.work_plan import (
     plan_task_work,
     plan_unplanned,
 )
-from tracker.domain.clock import local_date
+from tracker.domain.clock import due_instant, local_date
 from tracker.domain.errors import InvalidInput
-from tracker.domain.planning.periods import due_instant, periods_in_year
+from tracker.domain.planning.periods import periods_in_year
 from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import AssignmentIn
 from tracker.domain.planning.service import (

@@ -2,7 +2,7 @@
 
 A `Scope` belongs to one request (or one command): the providers in routes.py make one per
 request and hand it to every service, so the reach in a town is computed once, however many
-services and calls the request makes. The policy itself is tracker.domain.accounts.access; this
+services and calls the request makes. The policy itself is tracker.domain.access; this
 module loads what it needs and answers in domain errors:
 - a town out of reach is OutOfReach (404, logged as a refusal), a town that does not exist NotFound;
 - work the actor may not even see is NotFound (a member must not learn that a task exists);
@@ -26,13 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Town
-from tracker.domain.accounts.access import (
-    Actor,
-    can_act_on_work_of,
-    can_manage_town,
-    can_read_town,
-    can_read_work_of,
-)
+from tracker.domain.access import Actor, can_act_on_work_of, can_manage_town, can_read_town, can_read_work_of
 from tracker.domain.errors import NotAllowed, NotFound, OutOfReach
 from tracker.i18n import _
 
@@ -125,6 +119,13 @@ class Scope:
         if town is None:
             raise NotFound(_("No town with code %(code)s", code=code))
         require_town(self.actor, town)
+        return town
+
+    async def managed_town(self, code: str, refusal: str) -> Town:
+        """The town, if the actor manages it (its secretary, or an admin); else NotAllowed(refusal)."""
+        town = await self.town(code)
+        if self.actor is not None and not can_manage_town(self.actor, town.id):
+            raise NotAllowed(refusal)
         return town
 
     async def town_by_id(self, town_id: int) -> Town:

@@ -2,7 +2,7 @@
 
 `require_login` is installed on the whole application, so a route is private unless its handler
 says `opt={"public": True}`. Role guards narrow a route further. Object-level checks (which town,
-whose work) are the services' job (domain/accounts/access.py).
+whose work) are the services' job (domain/access.py).
 
 Plumbing: the signed-in actor is whatever the auth middleware put in scope["user"]; these guards
 read only its `role` and `must_change_password` (see `SignedIn`), never an area's class.

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from pydantic import BaseModel
 
 from tracker.db.models.accounts import Role
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 
 
 class MeOut(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.accounts.errors import LockedOut, SignInRefused
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.accounts.users import UserService

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.accounts.rules import SessionPolicy
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.audit.context import AuditActor, set_actor
-from tracker.domain.audit.services import record_event
+from tracker.domain.audit.service import record_event
 from tracker.domain.clock import utc_now
 
 

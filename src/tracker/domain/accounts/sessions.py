@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.config import Settings
 from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, User, ViewerTown
 from tracker.db.models.roster import Person
+from tracker.domain.access import Actor
 from tracker.domain.accounts import passwords, rules
-from tracker.domain.accounts.access import Actor
 from tracker.domain.accounts.errors import LockedOut, SignInRefused
 from tracker.domain.audit.context import AuditActor, acting_as
-from tracker.domain.audit.services import record_event
+from tracker.domain.audit.service import record_event
 from tracker.i18n import _
 
 

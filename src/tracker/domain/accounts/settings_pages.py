@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import DomainError

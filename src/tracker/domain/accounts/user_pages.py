@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
-from tracker.domain.accounts.access import Actor, assignable_roles
+from tracker.domain.access import Actor, assignable_roles
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import InvalidInput
-from tracker.domain.roster.services import RosterService
+from tracker.domain.scope import Scope
 from tracker.i18n import _
 from tracker.web.guards import require_role
 
@@ -31,18 +31,16 @@ class UserPages(Controller):
     include_in_schema = False
     guards = [require_role(Role.SECRETARY)]
 
-    async def _town(self, roster: RosterService, code: str) -> Town:
-        town = await roster.get_town(code)
-        roster.require_manage(town)
-        return town
+    async def _town(self, access_scope: Scope, code: str) -> Town:
+        return await access_scope.managed_town(code, _("Only the town's secretary may change its roster"))
 
     async def _render(
-        self, town: Town, actor: Actor, users: UserService, roster: RosterService, **extra: object
+        self, town: Town, actor: Actor, users: UserService, **extra: object
     ) -> dict[str, object]:
         context: dict[str, object] = {
             "town": town,
             "accounts": await users.list_in_town(town),
-            "people": [p for p in await roster.list_people(town) if p.active],
+            "people": await users.people_to_link(town),
             "roles": assignable_roles(actor),
             "fields": {},
             "form": {},
@@ -55,24 +53,24 @@ class UserPages(Controller):
     async def list_users(
         self,
         actor: NamedDependency[Actor],
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
         code: FromPath[str],
     ) -> Template:
-        town = await self._town(roster, code)
-        return Template("accounts/users.html", context=await self._render(town, actor, users, roster))
+        town = await self._town(access_scope, code)
+        return Template("accounts/users.html", context=await self._render(town, actor, users))
 
     @post("/", name="users_create", status_code=200)
     async def create_user(
         self,
         actor: NamedDependency[Actor],
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         data: URLEncodedBody[NewUserForm],
     ) -> Template:
-        town = await self._town(roster, code)
+        town = await self._town(access_scope, code)
         role = next((r for r in Role if r.value == data.role), None)
         person_id = int(data.person_id) if data.person_id.isdigit() else None
         try:
@@ -83,10 +81,10 @@ class UserPages(Controller):
             )
         except InvalidInput as problem:
             fields = problem.fields
-            context = await self._render(town, actor, users, roster, fields=fields, form=data.model_dump())
+            context = await self._render(town, actor, users, fields=fields, form=data.model_dump())
             return Template("accounts/users.html", context=context, status_code=400)
         context = await self._render(
-            town, actor, users, roster, shown_password=(created.user.login, created.initial_password)
+            town, actor, users, shown_password=(created.user.login, created.initial_password)
         )
         return Template("accounts/users.html", context=context)
 
@@ -94,25 +92,25 @@ class UserPages(Controller):
     async def reset_password(
         self,
         actor: NamedDependency[Actor],
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         user_id: FromPath[int],
     ) -> Template:
-        town = await self._town(roster, code)
+        town = await self._town(access_scope, code)
         user = await users.get_in_town(actor, town, user_id)
         password = await users.reset_password(user, now)
-        context = await self._render(town, actor, users, roster, shown_password=(user.login, password))
+        context = await self._render(town, actor, users, shown_password=(user.login, password))
         return Template("accounts/users.html", context=context)
 
     async def _set_active(
-        self, actor: Actor, roster: RosterService, users: UserService, now: dt.datetime, code: str,
+        self, actor: Actor, access_scope: Scope, users: UserService, now: dt.datetime, code: str,
         user_id: int, active: bool,
     ) -> Redirect:  # fmt: skip
         """Disable or enable an account, back to the list. Two routes share it: each has its own name
         (`users_disable`, `users_enable`, which the page's forms use), so each has its own handler."""
-        town = await self._town(roster, code)
+        town = await self._town(access_scope, code)
         await users.set_active(await users.get_in_town(actor, town, user_id), active, now)
         return Redirect(f"/towns/{town.code}/users", status_code=303)
 
@@ -120,22 +118,22 @@ class UserPages(Controller):
     async def disable(
         self,
         actor: NamedDependency[Actor],
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         user_id: FromPath[int],
     ) -> Redirect:
-        return await self._set_active(actor, roster, users, now, code, user_id, active=False)
+        return await self._set_active(actor, access_scope, users, now, code, user_id, active=False)
 
     @post("/{user_id:int}/enable", name="users_enable", status_code=303)
     async def enable(
         self,
         actor: NamedDependency[Actor],
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         user_id: FromPath[int],
     ) -> Redirect:
-        return await self._set_active(actor, roster, users, now, code, user_id, active=True)
+        return await self._set_active(actor, access_scope, users, now, code, user_id, active=True)

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import ApiToken, Role, User, ViewerTown
 from tracker.db.models.roster import Person, Town
+from tracker.domain.access import Actor, assignable_roles, can_manage_town
 from tracker.domain.accounts import passwords, rules
-from tracker.domain.accounts.access import Actor, assignable_roles, can_manage_town
 from tracker.domain.accounts.sessions import SessionService
-from tracker.domain.audit.services import record_event
+from tracker.domain.audit.service import record_event
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.i18n import _
 
@@ -61,6 +61,11 @@ class UserService:
             select(User, Person).outerjoin(Person, Person.id == User.person_id).where(User.town_id == town.id).order_by(User.login)
         )
         return [(u, p) for u, p in rows.all()]
+
+    async def people_to_link(self, town: Town) -> Sequence[Person]:
+        """The town's active people, by code: whom a new account may be linked to."""
+        query = select(Person).where(Person.town_id == town.id, Person.active.is_(True)).order_by(Person.code)
+        return (await self.session.scalars(query)).all()
 
     async def create(
         self,

@@ -12,8 +12,9 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
-from tracker.domain.audit.services import AuditFilter, list_entries
-from tracker.domain.roster.services import RosterService
+from tracker.domain.audit.service import AuditFilter, list_entries
+from tracker.domain.scope import Scope
+from tracker.i18n import _
 from tracker.web.guards import require_role
 
 ACTIONS = (
@@ -35,7 +36,7 @@ class AuditPages(Controller):
     @get("/towns/{code:str}/audit", name="audit")
     async def show(
         self,
-        roster: NamedDependency[RosterService],
+        access_scope: NamedDependency[Scope],
         db_session: NamedDependency[AsyncSession],
         code: FromPath[str],
         action: FromQuery[str | None] = None,
@@ -45,8 +46,7 @@ class AuditPages(Controller):
         until: FromQuery[dt.date | None] = None,
         page: FromQuery[int] = 1,
     ) -> Template:
-        town = await roster.get_town(code)
-        roster.require_manage(town)
+        town = await access_scope.managed_town(code, _("Only the town's secretary may change its roster"))
         filters = AuditFilter(
             action=action if action in ACTIONS else None,
             actor=(who or "").strip()[:64] or None,

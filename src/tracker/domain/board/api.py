@@ -8,8 +8,6 @@ import datetime as dt
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import (
-    NotAuthorizedException,
-    NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
@@ -20,11 +18,9 @@ from tracker.domain.board.rules import BoardCadence
 from tracker.domain.board.schemas import BoardFilter, BoardOut, board_out
 from tracker.domain.board.service import BoardService
 from tracker.domain.clock import local_date
-from tracker.domain.planning.api import Year
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
+from tracker.web.api_params import READ_ERRORS, Year
 from tracker.web.guards import require_role
-
-READ_ERRORS = [NotAuthorizedException, NotFoundException]
 
 
 class BoardApi(Controller):

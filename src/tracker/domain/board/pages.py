@@ -21,14 +21,14 @@ from litestar.response import Template
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Tier, Town
 from tracker.db.models.tasks import WorkKind
-from tracker.domain.accounts.access import Actor, can_manage_town
+from tracker.domain.access import Actor, can_manage_town
 from tracker.domain.board.rules import CADENCES
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.board.service import BoardService
+from tracker.domain.clock import FIRST_YEAR, LAST_YEAR
 from tracker.domain.errors import NotFound
-from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR
 from tracker.domain.planning.service import AssignmentService
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.work.display import show_field
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
 from tracker.i18n import _

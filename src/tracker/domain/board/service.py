@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Tier, Town
 from tracker.db.models.tasks import Record, Task, WorkKind
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.board.rules import CADENCES, column_labels, group_rows
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.clock import local_date

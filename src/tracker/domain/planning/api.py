@@ -7,20 +7,12 @@ Guards decide which roles reach a route; the services decide the rest (which tow
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import (
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
-)
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from tracker.db.models.accounts import Role
-from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR
 from tracker.domain.planning.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -29,17 +21,10 @@ from tracker.domain.planning.schemas import (
     preview_out,
 )
 from tracker.domain.planning.service import AssignmentService
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
+from tracker.web.api_params import READ_ERRORS, WRITE_ERRORS
 from tracker.web.guards import require_role
 
-# A `year` query parameter of the JSON API: one of the years the tracker reasons about, or none for
-# the current one.
-Year = Annotated[
-    int | None,
-    QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR, description=f"a year, {FIRST_YEAR} to {LAST_YEAR}"),
-]
-READ_ERRORS = [NotAuthorizedException, NotFoundException]
-WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 ASSIGNERS = require_role(Role.SECRETARY, Role.OFFICIAL)
 
 

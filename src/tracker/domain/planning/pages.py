@@ -24,7 +24,7 @@ from tracker.domain.planning import statutory
 from tracker.domain.planning.form import AssignmentForm, read_assignment_form
 from tracker.domain.planning.schemas import Preview
 from tracker.domain.planning.service import AssignmentService
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.work.page_context import page_context, wants_partial
 from tracker.web.guards import require_role
 

@@ -46,15 +46,13 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.db.models.tasks import Cadence
+from tracker.domain.clock import due_instant
 from tracker.domain.errors import TaskRuleError
 from tracker.domain.planning.rrules import rule_dates, rule_problem
 from tracker.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ONE_DAY = dt.timedelta(days=1)
-# The years the tracker reasons about: a year outside them is a field error (not a crash on
-# date(99999)); the JSON API's `year` parameters take these bounds too.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 
@@ -115,11 +113,6 @@ def _zone(tz: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError) as error:
         msg = f"unknown time zone: {tz!r}"
         raise ValueError(msg) from error
-
-
-def due_instant(day: dt.date, tz: str = DEFAULT_TIMEZONE) -> dt.datetime:
-    """The UTC instant work due on local `day` falls due: the start of the next local day."""
-    return dt.datetime.combine(day + ONE_DAY, dt.time(0), tzinfo=_zone(tz)).astimezone(dt.UTC)
 
 
 def _is_whole_number(value: object) -> bool:

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Assignment
-from tracker.domain.clock import local_date, utc_now
+from tracker.domain.clock import due_instant, local_date, utc_now
 from tracker.domain.errors import TaskRuleError
-from tracker.domain.planning.periods import current_year_periods_from, due_instant
+from tracker.domain.planning.periods import current_year_periods_from
 from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import RosterSyncResult
 from tracker.domain.planning.service import AssignmentService, Plan, recurrence_of, who_of_assignment

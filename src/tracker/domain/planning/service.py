@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import LeadingGroupRole, Person, Place, Town, Unit
 from tracker.db.models.tasks import Assignment, Task, TaskStatus, WhoKind, WorkKind
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.planning import statutory as templates

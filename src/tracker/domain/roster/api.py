@@ -18,7 +18,7 @@ from tracker.domain.roster.schemas import (
     TownOut,
     UnitOut,
 )
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.web.guards import require_role
 
 

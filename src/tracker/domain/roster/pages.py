@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from tracker.db.models.roster import Person, Place, PlaceKind, Unit
 from tracker.domain.clock import local_date
-from tracker.domain.roster.services import RosterService, TownOverview
+from tracker.domain.roster.service import RosterService, TownOverview
 from tracker.i18n import SUPPORTED_LOCALES
 from tracker.web.guards import PUBLIC
 from tracker.web.locale import LANGUAGE_COOKIE

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import (
     NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
 )
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import File
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.tasks import TaskStatus, WorkKind
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.schemas import (
@@ -49,11 +45,9 @@ from tracker.domain.work.schemas import (
 )
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.uploads import parse_part, uploaded
+from tracker.web.api_params import READ_ERRORS, WRITE_ERRORS, Year
 from tracker.web.guards import require_not_viewer, require_role
 
-Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="a year, 2000 to 2100")]
-READ_ERRORS = [NotAuthorizedException, NotFoundException]
-WRITE_ERRORS = [NotAuthorizedException, PermissionDeniedException, NotFoundException, ValidationException]
 REPEATED = {200: ResponseSpec(data_container=RecordResultOut, description="The client key was seen: the first result")}
 
 

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.scope import Scope
 from tracker.domain.work.page_context import page_context
 from tracker.domain.work.service import TaskService

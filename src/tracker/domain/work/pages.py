@@ -21,7 +21,7 @@ from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import TaskStatus
 from tracker.domain.errors import InvalidInput, NotAllowed
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.work.display import show_field
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES

@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Place, Town
 from tracker.db.models.tasks import Record, RecordPhoto, Task, TaskStatus, WorkKind
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.domain.scope import Reach, Scope, require_act

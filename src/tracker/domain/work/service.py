@@ -16,11 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, Task, TaskStatus, WorkKind
-from tracker.domain.accounts.access import Actor
-from tracker.domain.audit.services import record_event
-from tracker.domain.clock import local_date
+from tracker.domain.access import Actor
+from tracker.domain.audit.service import record_event
+from tracker.domain.clock import FIRST_YEAR, LAST_YEAR, due_instant, local_date
 from tracker.domain.errors import InvalidInput
-from tracker.domain.planning.periods import FIRST_YEAR, LAST_YEAR, due_instant
 from tracker.domain.scope import Reach, Scope, require_manage, require_read, task_missing
 from tracker.domain.work.lights import done_late, is_overdue, task_light
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView

@@ -15,9 +15,9 @@ from litestar.response import Redirect, Template
 
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import WorkKind
-from tracker.domain.accounts.access import Actor
+from tracker.domain.access import Actor
 from tracker.domain.errors import InvalidInput
-from tracker.domain.roster.services import RosterService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.work.page_context import page_context, today_in
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.record_form import (

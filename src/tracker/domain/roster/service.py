@@ -18,7 +18,7 @@ from tracker.db.repositories import (
     TownRepository,
     UnitRepository,
 )
-from tracker.domain.accounts.access import Actor, can_manage_town
+from tracker.domain.access import Actor, can_manage_town
 from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.roster import rules
 from tracker.domain.roster.events import roster_changed
