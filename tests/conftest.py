@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 import tracker.db.models  # noqa: F401
 from tests.support.databases import async_pg_url, pg_execute, run, truncate_all
+from tests.support.live_server import LiveServer, serve
 from tests.support.personas import PASSWORD, sign_in
 from tracker.config import Settings
 from tracker.db import schema
@@ -110,6 +111,14 @@ def app(settings: Settings) -> Litestar:
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app=app) as test_client:
         yield test_client
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app served by uvicorn on a loopback port, on this test's database (SQLite and PostgreSQL):
+    for real parallel requests (tests/support/live_server.py)."""
+    with serve(settings) as live:
+        yield live
+
 
 @pytest.fixture
 def db(db_url: str) -> Callable[[Callable[[Any], Awaitable[T]]], T]:

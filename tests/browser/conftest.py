@@ -16,18 +16,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -39,6 +32,7 @@ from playwright.sync_api import (
 )
 
 from tests.support.browser import NEAR_CADRE_VILLAGE, BrowserErrors, seed
+from tests.support.live_server import LiveServer, serve
 from tests.support.personas import World, build_world
 from tracker.config import Settings
 
@@ -48,7 +42,6 @@ CHROMIUM = Path(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BROWSER_DIR = Path(__file__).parent
 PHONE = "Pixel 5"
-STARTUP_SECONDS = 20
 # Console errors that say nothing about the page under test. The app serves no /favicon.ico, so
 # Chromium's automatic request for it fails with a 404 on every first page of a context.
 IGNORED_CONSOLE = re.compile(r"status of 404 .*\(http://127\.0\.0\.1:\d+/favicon\.ico\)$")
@@ -189,73 +182,16 @@ def world(browser_db_url: str) -> World:
     return seed(browser_db_url, build_world)
 
 
-@dataclass
-class LiveServer:
-    base_url: str
-    settings: Settings
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-
-def _free_socket() -> socket.socket:
-    """A listening socket on 127.0.0.1 and a port the OS chose: no race between finding and binding."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _wait_until_healthy(server: LiveServer) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    last_error = "no answer"
-    while time.monotonic() < deadline:
-        if not server.thread.is_alive():
-            pytest.fail(f"the live server stopped during start-up: {last_error}")
-        try:
-            with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError) as exc:
-            last_error = str(exc)
-        time.sleep(0.05)
-    pytest.fail(f"the live server did not answer /healthz within {STARTUP_SECONDS} s: {last_error}")
-
-
 @pytest.fixture
 def live_server(world: World, browser_db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """tracker.app.create_app served by uvicorn in a background thread; stopped at teardown."""
-    from tracker.app import create_app
-
     settings = Settings(
         database_url=browser_db_url,
         data_dir=tmp_path / "data",
         secret_key="browser-test-secret-key-0123456789",
     )
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", access_log=False, ws="none", timeout_graceful_shutdown=3
-    )
-    server = uvicorn.Server(config)
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"live-server-{port}", daemon=True
-    )
-    live = LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
-    thread.start()
-    try:
-        _wait_until_healthy(live)
+    with serve(settings) as live:
         yield live
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        assert not thread.is_alive(), "the live server did not stop within 10 s"
 
 
 # -- the phone and its page --------------------------------------------------------------------
