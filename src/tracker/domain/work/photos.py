@@ -3,7 +3,12 @@
 - `prepare_photos(uploads, max_bytes) -> list[PreparedPhoto]`: every upload checked before any
   is kept: at most `MAX_PHOTOS`, each at most `max_bytes`, each an image Pillow decodes fully
   (the name and the declared type count for nothing). Anything else is InvalidInput with a
-  message under the field "photos" naming the file. CPU-bound: run it in a worker thread.
+  message under the field "photos" naming the file. CPU-bound and memory-hungry (a few kilobytes
+  of PNG may decode to 50 million pixels): `prepare_photos_off_loop` runs it in a worker thread,
+  at most `MAX_CONCURRENT_DECODES` at once per event loop (one loop per server process), and the
+  records service calls it before it takes any database lock.
+- `record_body_bytes(max_photo_bytes)`: the largest request a record with photos may be, for the
+  configured photo size (create_app sizes the upload routes' body limit with it).
 - Each accepted image is turned upright (EXIF orientation), flattened onto white if it has
   transparency, shrunk to at most `MAX_EDGE_PX` on its long side, and re-encoded as JPEG
   (quality `JPEG_QUALITY`) with no EXIF, GPS, XMP, ICC or comment: nothing of the original file
@@ -26,6 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tracker.config import MAX_PHOTO_MB_CEILING
@@ -34,9 +42,9 @@ from tracker.domain.work.schemas import UploadedPhoto
 from tracker.i18n import _
 
 MAX_PHOTOS = 9
-# The largest request a record with photos may be: nine photos at the largest size the settings
-# allow, and the record itself. The service then applies the configured per-photo limit.
-MAX_RECORD_BODY_BYTES = (MAX_PHOTOS * MAX_PHOTO_MB_CEILING + 1) * 1024 * 1024
+MB = 1024 * 1024
+RECORD_PART_BYTES = MB  # the record's own fields and the multipart framing, beside the photos
+MAX_CONCURRENT_DECODES = 2
 MAX_PIXELS = 50_000_000  # a 50-megapixel picture is the largest a phone takes
 MAX_EDGE_PX = 2560
 THUMBNAIL_PX = 320
@@ -44,6 +52,17 @@ JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
 CONTENT_TYPE = "image/jpeg"
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"})
+
+
+def record_body_bytes(max_photo_bytes: int) -> int:
+    """The largest request a record with photos may be: `MAX_PHOTOS` photos of `max_photo_bytes`, and
+    the record itself. The service then applies the per-photo limit to each."""
+    return MAX_PHOTOS * max_photo_bytes + RECORD_PART_BYTES
+
+
+# The ceiling the upload routes declare (nine photos at the largest size the settings allow);
+# the body limit in force is `record_body_bytes` of the configured size (web/body_limit.py).
+MAX_RECORD_BODY_BYTES = record_body_bytes(MAX_PHOTO_MB_CEILING * MB)
 
 
 @dataclass(frozen=True)
@@ -150,6 +169,27 @@ def prepare_photos(uploads: Sequence[UploadedPhoto], max_bytes: int) -> list[Pre
         message = "; ".join(problems)
         raise InvalidInput(message, fields={"photos": message})
     return prepared
+
+
+_decode_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tracker_photo_decodes")
+
+
+def decode_limiter() -> anyio.CapacityLimiter:
+    """The cap on records whose photos are decoded at once, one per event loop (a server process has one)."""
+    try:
+        return _decode_limiter.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(MAX_CONCURRENT_DECODES)
+        _decode_limiter.set(limiter)
+        return limiter
+
+
+async def prepare_photos_off_loop(uploads: Sequence[UploadedPhoto], max_bytes: int) -> list[PreparedPhoto]:
+    """`prepare_photos` in a worker thread, behind the decode limiter: the event loop keeps serving,
+    and a burst of heavy uploads waits its turn instead of holding every core and a gigabyte each."""
+    if not uploads:
+        return []
+    return await anyio.to_thread.run_sync(prepare_photos, list(uploads), max_bytes, limiter=decode_limiter())
 
 
 def photo_path(photo_dir: str | Path, digest: str) -> Path:

@@ -3,18 +3,26 @@
 The order of `create`:
 1. access: the task's town within reach (else 404), the task readable (else 404), the actor may
    file work for its person (their own, or the town's secretary; else 403);
-2. the client key: a record of the same person with the same key is the first result of the
+2. the photos decoded and re-encoded in a worker thread, behind the process's cap on concurrent
+   decodes (photos.prepare_photos_off_loop), before any lock is taken: a heavy upload never holds
+   the database's write lock (SQLite) or the person's row (PostgreSQL) while it decodes;
+3. the person's submissions serialised (see `_lock_person`): on SQLite this takes the database's
+   write lock, so everything read from here on is read under it;
+4. the client key: a record of the same person with the same key is the first result of the
    same submission, returned as it is (created=False) with nothing else done;
-3. every check, all field messages at once, nothing written on any problem: the task still
+5. every check, all field messages at once, nothing written on any problem: the task still
    open; the day not in the town's future and not before the task's period (an unplanned
    record: within the last year); the kind's fields (`fields.<name>`); the place and the
-   attendees in the town; the coordinates; the photos (decoded in a worker thread);
-4. the photo files are written (content-addressed, harmless if the commit then fails);
-5. the record and its photos are inserted in a savepoint: a concurrent first send of the same
-   key (the unique constraint) rolls the savepoint back and returns that one instead;
-6. the task counts it: done_count + 1, done (closed now) when the target is met.
-Submissions of one person's work are serialised (see `_lock_person`), so the key lookup of a
-repeated send waits for the first one's commit and finds it.
+   attendees in the town; the coordinates; the photos (what step 2 found);
+6. the photo files are written (content-addressed, harmless if the commit then fails);
+7. in one savepoint, the record and its photos are inserted and the task counts it: done_count + 1,
+   done (closed now) when the target is met, in one conditional UPDATE that reads the count it
+   changes (`_count`), so concurrent records on one task are each counted and none past the
+   target; a task closed meanwhile refuses the record and the savepoint leaves nothing behind. A
+   concurrent first send of the same key (the unique constraint) rolls the savepoint back and
+   returns that one instead.
+The task loaded in step 1 (before the lock) is only read for access and the open-task check; what
+a record changes in it is changed by step 7's UPDATE from the stored values, never from that read.
 """
 
 from __future__ import annotations
@@ -40,7 +48,13 @@ from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.domain.scope import Reach, Scope, require_act
 from tracker.domain.work.geo import coordinates_problems, distance_m, is_far
 from tracker.domain.work.kinds import FieldType, clean_record_fields, record_fields
-from tracker.domain.work.photos import CONTENT_TYPE, PreparedPhoto, photo_path, prepare_photos, store_prepared
+from tracker.domain.work.photos import (
+    CONTENT_TYPE,
+    PreparedPhoto,
+    photo_path,
+    prepare_photos_off_loop,
+    store_prepared,
+)
 from tracker.domain.work.schemas import PhotoFile, RecordIn, RecordResult, UploadedPhoto
 from tracker.domain.work.service import TaskService, already_closed, check_year
 from tracker.i18n import _
@@ -93,25 +107,25 @@ class RecordService:
                 raise NotFound(_("Not found"))
             reach = await self.scope.reach(town)
             person_id = await self._unplanned_person(town, reach, person_id)
+        prepared, photo_problem = await self._decoded(photos)
         await self._lock_person(person_id)
         first = await self._by_client_key(person_id, data.client_key)
         if first is not None:
             return await self._repeat(first, task)
-        cleaned, place, distance = await self._checked(town, data, now, task, kind)
-        prepared = await anyio.to_thread.run_sync(prepare_photos, list(photos), self.max_photo_bytes)
+        cleaned, place, distance = await self._checked(town, data, now, task, kind, photo_problem)
         await anyio.to_thread.run_sync(store_prepared, self.photo_dir, prepared)
         record = self._new_record(town, data, task, kind, person_id, cleaned, place, distance, prepared)  # type: ignore[arg-type]
         try:
             async with self.session.begin_nested():
                 self.session.add(record)
                 await self.session.flush()
+                if task is not None:
+                    await self._count(task, now)
         except IntegrityError:
             first = await self._by_client_key(person_id, data.client_key)
             if first is None:
                 raise
             return await self._repeat(first, task)
-        if task is not None:
-            await self._count(task, now)
         return RecordResult(record=record, task=task, created=True)
 
     async def file_batch(self, town: Town, entries: Sequence[BatchRecord], now: dt.datetime) -> list[Record]:
@@ -157,6 +171,13 @@ class RecordService:
         set_committed_value(task, "status", TaskStatus(row.status))
         set_committed_value(task, "closed_at", row.closed_at)
 
+    async def _decoded(self, photos: Sequence[UploadedPhoto]) -> tuple[list[PreparedPhoto], str | None]:
+        """The photos ready to store, or what is wrong with them (the "photos" field message)."""
+        try:
+            return await prepare_photos_off_loop(photos, self.max_photo_bytes), None
+        except InvalidInput as refused:
+            return [], refused.fields.get("photos", refused.message)
+
     async def _unplanned_person(self, town: Town, reach: Reach, person_id: int | None) -> int:
         actor = self.actor
         if actor is not None and actor.role is Role.VIEWER:
@@ -198,8 +219,9 @@ class RecordService:
         return RecordResult(record=first, task=task, created=False)
 
     async def _checked(
-        self, town: Town, data: RecordIn, now: dt.datetime, task: Task | None, kind: WorkKind | None
-    ) -> tuple[dict[str, object], Place | None, float | None]:
+        self, town: Town, data: RecordIn, now: dt.datetime, task: Task | None, kind: WorkKind | None,
+        photo_problem: str | None = None,
+    ) -> tuple[dict[str, object], Place | None, float | None]:  # fmt: skip
         errors: dict[str, str] = {}
         today = local_date(now, town.timezone)
         if task is not None and task.status is not TaskStatus.OPEN:
@@ -224,6 +246,8 @@ class RecordService:
             errors["place_id"] = _("Choose a place of this town")
             place = None
         errors.update(coordinates_problems(data.latitude, data.longitude, data.accuracy_m))
+        if photo_problem is not None:
+            errors["photos"] = photo_problem
         if errors:
             raise InvalidInput(next(iter(errors.values())), fields=errors)
         distance = None
