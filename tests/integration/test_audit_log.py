@@ -160,7 +160,9 @@ def test_it_records_a_refused_page(browsers: Browsers, world: World, db: Any) ->
         world.a.town.id,
         "198.51.100.9",
     )
-    assert refused.changes == {"method": "GET", "path": "/towns/alpha/users", "status": 403, "reason": "role"}
+    assert refused.changes == {
+        "method": "GET", "path": "/towns/alpha/users", "route": "GET /towns/{code}/users", "status": 403, "reason": "role",
+    }
 
 
 def test_it_records_a_look_into_another_town(browsers: Browsers, world: World, db: Any) -> None:

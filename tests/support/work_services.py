@@ -24,7 +24,7 @@ NOW = dt.datetime(2026, 3, 15, 4, 0, tzinfo=dt.UTC)  # noon on Sunday 15 March 2
 TODAY = dt.date(2026, 3, 15)
 MONTHS = [f"2026-{month:02d}" for month in range(3, 13)]  # the months not over on 15 March
 # Tables that change on every request whatever it does (sign-in bookkeeping, the log of refusals).
-BOOKKEEPING = {"audit_entry", "login_session", "login_attempt"}
+BOOKKEEPING = {"audit_entry", "access_refusal", "login_session", "login_attempt"}  # access_refusal: counts refusals
 
 
 def assignment_in(who: dict[str, Any], when: dict[str, Any] | None = None, **extra: Any) -> AssignmentIn:

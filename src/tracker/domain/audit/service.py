@@ -1,4 +1,9 @@
-"""Writing explicit events (logins, refusals …) and reading the log with filters."""
+"""Writing explicit events (logins, refusals …) and reading the log with filters.
+
+Refused requests are counted, not logged one by one: the first refusal of a user on a route in a
+window (rules.REFUSAL_WINDOW) is an audit entry, the later ones add to its count in access_refusal
+(the log itself is append-only), and the log shows the count beside the entry.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tracker.db.models.audit import AuditEntry
+from tracker.db.models.audit import AccessRefusal, AuditEntry
+from tracker.domain.audit import rules
 from tracker.domain.audit.changes import snapshot
 from tracker.domain.audit.context import current_actor
 
@@ -28,22 +35,64 @@ async def record_event(
     details: dict[str, Any] | None = None,
     actor_name: str | None = None,
     actor_user_id: int | None = None,
-) -> None:
+) -> AuditEntry:
     """Append one event; the caller's transaction commits it with the rest of the work."""
     actor = current_actor()
-    session.add(
-        AuditEntry(
-            at=now,
-            town_id=town_id,
-            actor_user_id=actor_user_id if actor_user_id is not None else actor.user_id,
-            actor=actor_name if actor_name is not None else actor.name,
-            ip=actor.ip,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=snapshot(details or {}),
-        )
+    entry = AuditEntry(
+        at=now,
+        town_id=town_id,
+        actor_user_id=actor_user_id if actor_user_id is not None else actor.user_id,
+        actor=actor_name if actor_name is not None else actor.name,
+        ip=actor.ip,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        changes=snapshot(details or {}),
     )
+    session.add(entry)
+    return entry
+
+
+async def _count_again(
+    session: AsyncSession, user_id: int, route: str, window_start: dt.datetime, now: dt.datetime
+) -> bool:
+    """One more refusal in an open window: one atomic UPDATE; False when there is no such window yet."""
+    result = await session.execute(
+        update(AccessRefusal)
+        .where(
+            AccessRefusal.actor_user_id == user_id,
+            AccessRefusal.route == route,
+            AccessRefusal.window_start == window_start,
+        )
+        .values(count=AccessRefusal.count + 1, last_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_refusal(
+    session: AsyncSession, *, user_id: int, route: str, now: dt.datetime, town_id: int | None, details: dict[str, Any]
+) -> bool:
+    """Note that `user_id` was refused on `route`; True when this opened a window (an audit entry was
+    written), False when it only added to the count. Safe under concurrent refusals on both engines:
+    the window's row is claimed by INSERT … ON CONFLICT DO NOTHING, so one of them writes the entry."""
+    window_start = rules.refusal_window_start(now)
+    route = route[:255]
+    if await _count_again(session, user_id, route, window_start, now):
+        return False
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    claimed = await session.scalar(
+        dialect.insert(AccessRefusal)
+        .values(actor_user_id=user_id, route=route, window_start=window_start, count=1, last_at=now)
+        .on_conflict_do_nothing(index_elements=["actor_user_id", "route", "window_start"])
+        .returning(AccessRefusal.id)
+    )
+    if claimed is None:  # another request opened this window between the two statements
+        await _count_again(session, user_id, route, window_start, now)
+        return False
+    entry = await record_event(session, "access_refused", now=now, town_id=town_id, details=details)
+    await session.flush()
+    await session.execute(update(AccessRefusal).where(AccessRefusal.id == claimed).values(audit_entry_id=entry.id))
+    return True
 
 
 @dataclass(frozen=True)
@@ -62,6 +111,8 @@ class AuditPage:
     total: int
     page: int
     pages: int
+    repeats: dict[int, int]  # entry id -> how many refusals it stands for, when more than one
+    repeat_window_minutes: int = int(rules.REFUSAL_WINDOW.total_seconds() // 60)
 
 
 async def list_entries(session: AsyncSession, town_id: int | None, f: AuditFilter) -> AuditPage:
@@ -90,4 +141,13 @@ async def list_entries(session: AsyncSession, town_id: int | None, f: AuditFilte
             .limit(PAGE_SIZE)
         )
     ).all()
-    return AuditPage(entries=entries, total=total, page=page, pages=pages)
+    refused = [e.id for e in entries if e.action == "access_refused"]
+    repeats: dict[int, int] = {}
+    if refused:
+        rows = await session.execute(
+            select(AccessRefusal.audit_entry_id, AccessRefusal.count).where(
+                AccessRefusal.audit_entry_id.in_(refused), AccessRefusal.count > 1
+            )
+        )
+        repeats = {int(entry_id): count for entry_id, count in rows.all()}
+    return AuditPage(entries=entries, total=total, page=page, pages=pages, repeats=repeats)
