@@ -69,7 +69,8 @@ def serve(settings: Settings) -> Iterator[LiveServer]:
 
     app = create_app(settings)
     config = uvicorn.Config(
-        app, lifespan="on", log_level="warning", access_log=False, ws="none", timeout_graceful_shutdown=3
+        app, lifespan="on", log_level="warning", access_log=False, ws="none", timeout_graceful_shutdown=3,
+        server_header=False,  # as `tracker run` and `tracker demo` serve it
     )
     server = uvicorn.Server(config)
     sock = _free_socket()

@@ -9,10 +9,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tracker.web.auth import ANONYMOUS_SECURITY
 from tracker.web.guards import PUBLIC
 
 
-@get("/healthz", name="healthz", tags=["health"], summary="Database reachability", opt=PUBLIC)
+@get(
+    "/healthz", name="healthz", tags=["health"], summary="Database reachability", opt=PUBLIC,
+    security=ANONYMOUS_SECURITY,
+)
 async def healthz(db_session: NamedDependency[AsyncSession]) -> Response[dict[str, str]]:
     try:
         await db_session.execute(text("SELECT 1"))

@@ -141,7 +141,7 @@ class RecordApi(Controller):
             media_type=photo.content_type,
             content_disposition_type="inline",
             filename=f"photo-{photo_id}{'-thumb' if thumbnail else ''}.jpg",
-            headers={"Cache-Control": "private, max-age=86400"},
+            headers={"Cache-Control": "no-store"},  # not kept on a shared phone after sign-out
         )
 
 

@@ -9,8 +9,8 @@ from litestar.response import File
 
 from tracker.domain.work.records import RecordService
 
-# Photos never change (stored by content hash): the browser may keep them, but only for this user.
-PHOTO_CACHE = "private, max-age=86400"
+# Never kept by the browser: a phone is often shared, and a photo must not outlive the sign-out.
+PHOTO_CACHE = "no-store"
 
 
 def _file(path: str, content_type: str) -> File:
