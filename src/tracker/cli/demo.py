@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -32,6 +35,8 @@ def demo_command(host: str, port: int) -> None:
     from tracker.app import create_app
 
     settings = Settings()
+    with use_locale(settings.default_locale):
+        sock = listening_socket(host, port)  # first: a port in use ends the command before any work
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     schema.upgrade(settings.db_url)
     with use_locale(settings.default_locale):
@@ -41,8 +46,32 @@ def demo_command(host: str, port: int) -> None:
         for line in demo_account_lines(accounts):
             click.echo(line)
         click.echo(asyncio.run(load_demo_town_work(settings)).summary_line())
-    click.echo(f"tracker demo: serving on http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"tracker demo: serving on http://{shown_host}:{sock.getsockname()[1]}/")
+    config = uvicorn.Config(create_app(settings), server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port; else one line on stderr and exit code 1 (port in use, bad address)."""
+    sock: socket.socket | None = None
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does; a listener still wins
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        if sock is not None:
+            sock.close()
+        in_use = exc.errno == errno.EADDRINUSE
+        reason = _("the port is in use; choose another with --port") if in_use else (exc.strerror or str(exc))
+        address = f"{host}:{port}"
+        where = _("cannot listen on %(address)s", address=address)
+        click.echo(f"tracker demo: {where}: {reason}", err=True)
+        sys.exit(1)
+    sock.set_inheritable(True)
+    return sock
 
 
 async def load_demo_town(settings: Settings) -> tuple[ImportReport, list[DemoAccountState]]:
