@@ -14,28 +14,33 @@ from tracker.domain.access import Actor
 from tracker.domain.accounts.rules import SessionPolicy
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.audit.context import AuditActor, set_actor
-from tracker.domain.audit.service import record_event
+from tracker.domain.audit.service import record_refusal
 from tracker.domain.clock import utc_now
 
 
 def actor_loader(
     sessionmaker: async_sessionmaker[AsyncSession], policy: SessionPolicy
-) -> Callable[[str | None, str | None], Awaitable[Actor | None]]:
-    """`load_actor(bearer_token, session_cookie)`: the token wins when both are sent. One short
-    transaction per request (it may touch last_seen_at), separate from the handler's."""
+) -> Callable[[str | None, str | None], Awaitable[tuple[Actor, bool] | None]]:
+    """`load_actor(bearer_token, session_cookie)`: the actor and whether it may only read (a read-only
+    API token), or None. The token wins when both are sent (web/auth.py passes a token under /api/
+    only). One short transaction per request (it may touch last_seen_at), separate from the handler's."""
 
-    async def load_actor(token: str | None, cookie: str | None) -> Actor | None:
+    async def load_actor(token: str | None, cookie: str | None) -> tuple[Actor, bool] | None:
         now = utc_now()
         async with sessionmaker() as session:
             service = SessionService(session, policy)
+            identified: tuple[Actor, bool] | None = None
             if token:
-                user = await service.resolve_api_token(token, now)
-                actor = await service.actor_for(user, None) if user else None
+                resolved_token = await service.resolve_api_token(token, now)
+                if resolved_token:
+                    user, api_token = resolved_token
+                    identified = (await service.actor_for(user, None), api_token.read_only)
             else:
                 resolved = await service.resolve_session(cookie or "", now)
-                actor = await service.actor_for(resolved[0], resolved[1].id) if resolved else None
+                if resolved:
+                    identified = (await service.actor_for(resolved[0], resolved[1].id), False)
             await session.commit()
-        return actor
+        return identified
 
     return load_actor
 
@@ -49,13 +54,15 @@ def refusal_recorder(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> Callable[[Actor, dict[str, Any]], Awaitable[None]]:
     """`record_refusal(actor, details)`: a refused access by a signed-in user goes to the audit log
-    in its own transaction (the request's was rolled back)."""
+    in its own transaction (the request's was rolled back): the first on a route in a window as an
+    entry, the rest as a count on it (audit/service.py)."""
 
-    async def record_refusal(actor: Actor, details: dict[str, Any]) -> None:
+    async def record(actor: Actor, details: dict[str, Any]) -> None:
+        route = str(details.get("route") or f"{details.get('method', '')} {details.get('path', '')}")
         async with sessionmaker() as session:
-            await record_event(
-                session, "access_refused", now=utc_now(), town_id=actor.town_id, details=details
+            await record_refusal(
+                session, user_id=actor.user_id, route=route, now=utc_now(), town_id=actor.town_id, details=details
             )
             await session.commit()
 
-    return record_refusal
+    return record
