@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 import tracker.db.models  # noqa: F401
 from tests.support.databases import async_pg_url, pg_execute, run, truncate_all
 from tests.support.live_server import LiveServer, serve
+from tests.support.mfa import enrol
 from tests.support.personas import PASSWORD, sign_in
 from tracker.config import Settings
 from tracker.db import schema
@@ -145,6 +146,7 @@ async def _create_admin(session: Any) -> int:
                 must_change_password=False, active=True)
     session.add(user)
     await session.flush()
+    await enrol(session, user.id, user.login)  # an admin must have a second factor (tests/support/mfa.py)
     return user.id
 
 

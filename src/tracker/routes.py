@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.config import Settings
 from tracker.domain.access import Actor
 from tracker.domain.accounts.api import AccountApi
+from tracker.domain.accounts.mfa_pages import SecondFactorPages
+from tracker.domain.accounts.mfa_service import MfaService
 from tracker.domain.accounts.pages import AuthPages
 from tracker.domain.accounts.sessions import SessionService, session_policy
 from tracker.domain.accounts.settings_pages import SettingsPages
@@ -105,6 +107,12 @@ async def provide_user_service(
     return UserService(db_session, sessions)
 
 
+async def provide_mfa_service(
+    db_session: NamedDependency[AsyncSession], sessions: NamedDependency[SessionService]
+) -> MfaService:
+    return MfaService(db_session, sessions)
+
+
 dependencies = {
     "now": Provide(provide_now),
     "actor": Provide(provide_actor),
@@ -113,6 +121,7 @@ dependencies = {
     "roster": Provide(provide_roster_service),
     "sessions": Provide(provide_session_service),
     "users": Provide(provide_user_service),
+    "mfa": Provide(provide_mfa_service),
     "assignments": Provide(provide_assignment_service),
     "tasks": Provide(provide_task_service),
     "records": Provide(provide_record_service),
@@ -130,6 +139,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 choose_language,
                 AuthPages,
                 SettingsPages,
+                SecondFactorPages,
                 UserPages,
                 AuditPages,
                 RosterPages,

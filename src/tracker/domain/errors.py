@@ -66,4 +66,13 @@ class TaskRuleError(ValueError):
 
 class PasswordChangeRequired(NotAllowed):
     """The signed-in user must change their first password before going on: pages are sent to that
-    form, the API answers 403."""
+    form (`page`), the API answers 403."""
+
+    page = "/account/password"
+
+
+class MfaEnrolmentRequired(NotAllowed):
+    """An admin or secretary must set up a second factor before going on: pages are sent to the
+    enrolment page (`page`), the API answers 403."""
+
+    page = "/account/mfa"

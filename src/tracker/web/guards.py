@@ -18,12 +18,14 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from tracker.db.models.accounts import Role
-from tracker.domain.errors import PasswordChangeRequired
+from tracker.domain.errors import MfaEnrolmentRequired, PasswordChangeRequired
 from tracker.i18n import _
 
 PUBLIC = {"public": True}
 # Routes a user who must still change their first password may reach.
 PASSWORD_CHANGE_PENDING_OK = {"password_change_pending_ok": True}
+# Routes an admin or secretary who must still set up a second factor may reach (after any password change).
+MFA_ENROLMENT_PENDING_OK = {"mfa_enrolment_pending_ok": True}
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
 
@@ -37,6 +39,9 @@ class SignedIn(Protocol):
     @property
     def must_change_password(self) -> bool: ...
 
+    @property
+    def must_enrol_mfa(self) -> bool: ...
+
 
 def current_actor(connection: ASGIConnection) -> SignedIn | None:
     user: SignedIn | None = connection.scope.get("user")
@@ -49,8 +54,13 @@ def require_login(connection: ASGIConnection, handler: BaseRouteHandler) -> None
     actor = current_actor(connection)
     if actor is None:
         raise NotAuthorizedException(_("Please sign in"))
-    if actor.must_change_password and not handler.opt.get("password_change_pending_ok"):
-        raise PasswordChangeRequired(_("Choose a new password before you go on"))
+    if actor.must_change_password:
+        if not handler.opt.get("password_change_pending_ok"):
+            raise PasswordChangeRequired(_("Choose a new password before you go on"))
+    elif actor.must_enrol_mfa and not handler.opt.get("mfa_enrolment_pending_ok"):
+        raise MfaEnrolmentRequired(
+            _("Set up two-step verification (a code from an app on your phone) at /account/mfa before you go on")
+        )
 
 
 def require_role(*roles: Role) -> Guard:
