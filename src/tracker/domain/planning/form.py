@@ -34,6 +34,8 @@ SINGLE = (
     "when.rule",
 )
 MULTIPLE = ("who.person_ids", "who.place_ids")
+# Errors whose message says exactly what is wrong (tracker.domain.text and tracker.domain.inputs).
+PRECISE = ("text_characters", "id_range", "year_range")
 # Which inputs each choice uses: the others are left out of the input (the form shows them all without CSS).
 WHO_INPUTS = {
     "people": ("person_ids",),
@@ -142,6 +144,8 @@ def read_assignment_form(form: FormMultiDict) -> tuple[AssignmentForm, Assignmen
                 sent.errors.setdefault(
                     "when.cadence", _("Choose once, weekly, monthly, quarterly, yearly or a repeat rule")
                 )
+            elif item.get("type") in PRECISE:  # the check's own message: which character, which bound
+                sent.errors.setdefault(name, str(item["msg"]))
             else:
                 sent.errors.setdefault(name, _message(name, str(item.get("type", ""))))
         return sent, None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.db.models.roster import Person, Place, Tier
 from tracker.db.models.tasks import Assignment, Cadence, TaskStatus, WhoKind, WorkKind
+from tracker.domain.inputs import Day, Id
 from tracker.domain.planning.periods import Period
+from tracker.domain.text import Line, Text
 
 
 class WhoIn(BaseModel):
@@ -18,11 +19,11 @@ class WhoIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: WhoKind
-    person_ids: list[int] = Field(default_factory=list, max_length=500)
+    person_ids: list[Id] = Field(default_factory=list, max_length=500)
     tier: Tier | None = None
-    unit_id: int | None = None
-    official_id: int | None = None
-    place_ids: list[int] | None = Field(default=None, max_length=500)
+    unit_id: Id | None = None
+    official_id: Id | None = None
+    place_ids: list[Id] | None = Field(default=None, max_length=500)
 
 
 class WhenIn(BaseModel):
@@ -31,22 +32,22 @@ class WhenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cadence: Cadence
-    due_date: dt.date | None = None
+    due_date: Day | None = None
     due_day: int | None = None
     due_month: int | None = None
-    rule: str | None = Field(default=None, max_length=500)
+    rule: Line | None = Field(default=None, max_length=500)
 
 
 class AssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     kind: WorkKind
-    description: str = Field(default="", max_length=5000)
+    description: Text = Field(default="", max_length=5000)
     target_count: int = Field(default=1, ge=1, le=100)
     who: WhoIn
     when: WhenIn
-    template: str | None = Field(default=None, max_length=64, description="a statutory template's key")
+    template: Line | None = Field(default=None, max_length=64, description="a statutory template's key")
 
 
 class AssignmentOut(BaseModel):
@@ -88,7 +89,9 @@ class RosterSyncResult:
 
 
 def assignment_out(assignment: Assignment, task_count: int | None = None) -> AssignmentOut:
-    who = WhoIn(
+    # Built from what is stored, not checked again as input: a value kept before a check existed
+    # must still be readable.
+    who = WhoIn.model_construct(
         kind=assignment.who_kind,
         person_ids=list(assignment.who_person_ids or []),
         tier=assignment.who_tier,
@@ -96,7 +99,7 @@ def assignment_out(assignment: Assignment, task_count: int | None = None) -> Ass
         official_id=assignment.who_official_id,
         place_ids=None if assignment.who_place_ids is None else list(assignment.who_place_ids),
     )
-    when = WhenIn(
+    when = WhenIn.model_construct(
         cadence=assignment.cadence,
         due_date=assignment.due_date,
         due_day=assignment.due_day,

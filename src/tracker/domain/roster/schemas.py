@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.db.models.roster import ContactLink, LeadingGroupRole, PlaceKind, Tier, UnitKind
+from tracker.domain.inputs import Id
 
 
 class _FromModel(BaseModel):
@@ -67,4 +68,4 @@ class ContactPointsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    place_ids: list[int] = Field(max_length=50, description="ids of the places, in the person's town")
+    place_ids: list[Id] = Field(max_length=50, description="ids of the places, in the person's town")

@@ -9,10 +9,12 @@ Public API
 - `CultureForm`, `OutletLevel`: the values of the two choice fields.
 - `KIND_LABELS`: lazily translated names of the kinds.
 - `clean_record_fields(kind, values) -> CleanedRecord(values, errors)`: the kind's fields read
-  from typed values (JSON) or strings (a form): text stripped, numbers parsed, booleans from
-  true/false/on/off/1/0/yes/no, person ids de-duplicated in order. `values` holds every field of
-  the kind (absent optional ones as None, False or []). `errors` maps a field to its translated
-  message; an unknown field is an error, as is an unknown kind (field "kind").
+  from typed values (JSON) or strings (a form): text stripped and refused with control or invisible
+  formatting characters (tracker.domain.text; a one-line field also refuses line breaks), numbers
+  parsed strictly (the digits 0-9: "²" is not a number) and bounded, booleans from
+  true/false/on/off/1/0/yes/no, person ids (1 to MAX_ID) de-duplicated in order. `values` holds
+  every field of the kind (absent optional ones as None, False or []). `errors` maps a field to its
+  translated message; an unknown field is an error, as is an unknown kind (field "kind").
 - `validate_record_fields(kind, values) -> dict[field, message]`: just the errors.
 
 Whether attendee ids belong to the town's roster is for the service to check: it holds the roster.
@@ -28,6 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tracker.db.models.tasks import WorkKind
+from tracker.domain.inputs import MAX_ID, whole_number
+from tracker.domain.text import text_problem
 from tracker.i18n import LazyText, _, lazy_gettext
 
 SHORT_TEXT = 200
@@ -170,12 +174,13 @@ def _empty_value(spec: FieldSpec) -> Any:
 
 
 def _read_integer(value: object) -> int | None:
+    """A whole number from JSON (an int) or a form (its digits 0-9); None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return whole_number(value)
     return None
 
 
@@ -185,6 +190,8 @@ def _clean_text(spec: FieldSpec, value: object) -> tuple[Any, str | None]:
     text = value.strip()
     if spec.max_length is not None and len(text) > spec.max_length:
         return None, _("At most %(maximum)d characters", maximum=spec.max_length)
+    if problem := text_problem(text, single_line=not spec.multiline):
+        return None, problem
     return text, None
 
 
@@ -234,7 +241,7 @@ def _clean_url(spec: FieldSpec, value: object) -> tuple[Any, str | None]:
 def _clean_person_ids(spec: FieldSpec, value: object) -> tuple[Any, str | None]:
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     ids = [_read_integer(item) for item in items]
-    if any(person_id is None or person_id <= 0 for person_id in ids):
+    if any(person_id is None or not 1 <= person_id <= MAX_ID for person_id in ids):
         return None, _("Choose people from the roster")
     unique = list(dict.fromkeys(ids))
     if spec.max_length is not None and len(unique) > spec.max_length:

@@ -11,6 +11,8 @@ from sqlalchemy import inspect
 
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, Task, TaskStatus, WorkKind
+from tracker.domain.inputs import Day, Id, Instant
+from tracker.domain.text import Text
 from tracker.domain.work.lights import Light, done_late
 
 
@@ -20,13 +22,13 @@ class RecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     client_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    occurred_on: dt.date
-    place_id: int | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-    located_at: dt.datetime | None = None
+    occurred_on: Day
+    place_id: Id | None = None
+    fields: dict[str, Any] = Field(default_factory=dict, description="the kind's fields (checked by kinds.py)")
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    located_at: Instant | None = None
 
 
 class UnplannedRecordIn(RecordIn):
@@ -34,13 +36,13 @@ class UnplannedRecordIn(RecordIn):
     only the town's secretary may name someone else)."""
 
     kind: WorkKind
-    person_id: int | None = None
+    person_id: Id | None = None
 
 
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class TaskOut(BaseModel):

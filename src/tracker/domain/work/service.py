@@ -21,6 +21,7 @@ from tracker.domain.audit.service import record_event
 from tracker.domain.clock import FIRST_YEAR, LAST_YEAR, due_instant, local_date
 from tracker.domain.errors import InvalidInput
 from tracker.domain.scope import Reach, Scope, require_manage, require_read, task_missing
+from tracker.domain.text import text_problem
 from tracker.domain.work.lights import done_late, is_overdue, task_light
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView
 from tracker.i18n import _
@@ -191,6 +192,8 @@ class TaskService:
         if not reason:
             message = _("Give a reason")
             raise InvalidInput(message, fields={"reason": message})
+        if problem := text_problem(reason):  # the page's form as well as the API's ReasonIn
+            raise InvalidInput(problem, fields={"reason": problem})
         task.status, task.status_reason, task.closed_at = status, reason, now
         await self.session.flush()
         await record_event(

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
+from tracker.domain.text import replace_forbidden
 from tracker.i18n import _
 
 REQUIRED_COLUMNS = (
@@ -59,6 +60,7 @@ PLACES_SEPARATOR = re.compile(r"[;；、]")
 CODE_FORBIDDEN = re.compile(r"[\s;；、,，]")
 PHONE = re.compile(r"[0-9+\- ]{5,20}")
 CODE_MAX, NAME_MAX, PERSON_NAME_MAX, POST_MAX = 32, 100, 50, 100
+POPULATION_MAX = 100_000_000  # a town's; the column holds 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def parse_header(header: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str
             continue
         column = canonical_column(text)
         if column is None:
-            problems.append(Problem(1, text, _("unknown column '%(column)s'", column=text)))
+            shown = replace_forbidden(text, single_line=True)  # echoed without its control characters
+            problems.append(Problem(1, shown, _("unknown column '%(column)s'", column=shown)))
         elif column in positions:
             problems.append(Problem(1, text, _("column '%(column)s' appears twice", column=column)))
         else:

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import TypeVar
 
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
+from tracker.domain.inputs import too_large, whole_number
 from tracker.domain.roster.importing.columns import (
     CODE_FORBIDDEN,
     CODE_MAX,
@@ -21,6 +22,7 @@ from tracker.domain.roster.importing.columns import (
     PHONE,
     PLACE_KINDS,
     PLACES_SEPARATOR,
+    POPULATION_MAX,
     POST_MAX,
     RECORD_TYPES,
     TIERS,
@@ -30,6 +32,7 @@ from tracker.domain.roster.importing.columns import (
     parse_header,
 )
 from tracker.domain.roster.importing.read import RawRow, RawTable
+from tracker.domain.text import replace_forbidden, text_problem
 from tracker.i18n import _
 
 E = TypeVar("E", bound=Enum)
@@ -108,13 +111,23 @@ class RowReader:
         self.positions = positions
         self.headers = headers
         self.problems: list[Problem] = []
+        self.checked: set[str] = set()
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.row.number, self.headers.get(column, column), message))
 
     def text(self, column: str) -> str:
+        """The cell, trimmed; one with a control or invisible formatting character (or a line break) is a
+        problem, reported once, and the character is replaced so that no message echoes it."""
         index = self.positions.get(column)
-        return self.row.cells[index].strip() if index is not None and index < len(self.row.cells) else ""
+        value = self.row.cells[index].strip() if index is not None and index < len(self.row.cells) else ""
+        problem = text_problem(value, single_line=True)
+        if problem is None:
+            return value
+        if column not in self.checked:
+            self.checked.add(column)
+            self.problem(column, problem)
+        return replace_forbidden(value, single_line=True)
 
     def optional(self, column: str, max_length: int = NAME_MAX) -> str | None:
         value = self.text(column)
@@ -158,17 +171,19 @@ class RowReader:
             return None
         return number
 
-    def whole_number(self, column: str) -> int:
+    def whole_number(self, column: str, maximum: int = POPULATION_MAX) -> int:
         value = self.text(column).replace(",", "")
         if not value:
             return 0
-        try:
-            number = int(value)
-        except ValueError:
+        number = whole_number(value)
+        if number is None:
             self.problem(column, _("'%(value)s' is not a whole number", value=value))
             return 0
         if number < 0:
             self.problem(column, _("cannot be negative"))
+        elif number > maximum:
+            self.problem(column, too_large(maximum))
+            return 0
         return number
 
     def phone(self) -> str | None:
