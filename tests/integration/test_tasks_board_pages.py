@@ -71,7 +71,7 @@ def test_it_previews_how_many_tasks_an_assignment_makes(client, db) -> None:
     # two tier-1 officials with two contact points each, every month left this year
     tasks = 4 * len(periods)
     assert f"This will create {tasks} task{'s' if tasks != 1 else ''} for 2 people" in html
-    assert "书记甲 · 红星砖厂" in html
+    assert "<bdi>书记甲</bdi> · <bdi>红星砖厂</bdi>" in html  # names isolated from the text around them
     nobody = form_post(client, "/towns/alpha/assignments/preview",
                        _monthly_visits(**{"who.kind": "unit", "who.unit_id": ""}), headers=HTMX)  # fmt: skip
     assert nobody.status_code == 400 and 'class="field-error"' in nobody.text
