@@ -38,7 +38,7 @@ ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER = (
 PERSONAS = (ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER)
 SIGNED_IN = PERSONAS[1:]
 # Tables a refused request may still write to: the log of the refusal itself, sign-in bookkeeping.
-BOOKKEEPING = {"audit_entry", "login_session", "login_attempt"}
+BOOKKEEPING = {"audit_entry", "login_session", "sign_in_throttle"}
 
 LOGIN = "require_login"
 SECRETARY_ONLY = "require_role(admin, secretary)"
@@ -143,7 +143,7 @@ CASES = [
     Case("GET", "/towns/{code:str}/places/{place_id:int}",
          lambda w, ids: f"/towns/alpha/places/{w.a.villages[1].id}", town_a(200, 303), {LOGIN}),
     Case("GET", "/towns/{code:str}/users", fixed("/towns/alpha/users"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
-    Case("POST", "/towns/{code:str}/users", fixed("/towns/alpha/users"), managers_of_a(200, 303),
+    Case("POST", "/towns/{code:str}/users", fixed("/towns/alpha/users"), {**managers_of_a(200, 303), SEC: 400},
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {"login": f"new-{p}", "role": "secretary", "person_id": ""}),
     Case("POST", "/towns/{code:str}/users/{user_id:int}/reset-password",
          lambda w, ids: f"/towns/alpha/users/{ids['spare']}/reset-password", managers_of_a(200, 303),
@@ -153,6 +153,9 @@ CASES = [
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
     Case("POST", "/towns/{code:str}/users/{user_id:int}/enable",
          lambda w, ids: f"/towns/alpha/users/{ids['spare']}/enable", managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("POST", "/towns/{code:str}/users/{user_id:int}/unlock",
+         lambda w, ids: f"/towns/alpha/users/{ids['spare']}/unlock", managers_of_a(303, 303),
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
     Case("GET", "/towns/{code:str}/audit", fixed("/towns/alpha/audit"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
     Case("GET", "/api/v1/me", fixed("/api/v1/me"), everyone(200, 401), {LOGIN}),
@@ -323,10 +326,10 @@ async def _setup(db_url: str, photo_dir: str) -> tuple[World, dict[str, int]]:
 
 
 async def _forget_failed_sign_ins(db_url: str) -> None:
-    """The matrix is about access, not the lockout (tests/integration/test_lockout.py): every persona
-    shares the test client's address, so failures of earlier personas must not lock out later ones."""
+    """The matrix is about access, not the throttle (tests/integration/test_sign_in_throttle.py): every
+    persona shares the test client's address, so failures of earlier personas must not slow later ones."""
     async with open_session(db_url) as session:
-        await session.execute(text("DELETE FROM login_attempt"))
+        await session.execute(text("DELETE FROM sign_in_throttle"))
 
 
 class Browser:

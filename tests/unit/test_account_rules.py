@@ -1,5 +1,5 @@
 """The account rules, table-driven, without a database: session states and lifetimes, the
-brute-force lockout, login names, who may keep signed in."""
+login names, who may keep signed in (the sign-in throttle: test_sign_in_throttle_rule.py)."""
 
 from __future__ import annotations
 
@@ -84,52 +84,6 @@ def test_it_sets_the_absolute_lifetime_of_a_new_session(keep: bool, lifetime: dt
 )
 def test_it_writes_last_seen_at_at_most_once_a_minute(last_seen_ago: dt.timedelta, touch: bool) -> None:
     assert rules.should_touch(NOW - last_seen_ago, NOW) is touch
-
-
-# -- is_locked_out, lockout_ends -----------------------------------------------------------------
-
-
-def ago(*minutes: float) -> list[dt.datetime]:
-    return [NOW - dt.timedelta(minutes=m) for m in minutes]
-
-
-@pytest.mark.parametrize(
-    ("failures", "locked", "ends"),
-    [
-        ([], False, None),
-        (ago(1), False, None),
-        (ago(1, 2, 3, 4), False, None),  # 4 failures: not yet
-        (ago(1, 2, 3, 4, 5), True, NOW + dt.timedelta(minutes=10)),  # the 5th locks
-        (ago(0, 0, 0, 0, 0), True, NOW + dt.timedelta(minutes=15)),
-        # 5 failures but the oldest has aged out of the 15-minute window
-        (ago(1, 2, 3, 4, 15), False, None),
-        (ago(1, 2, 3, 4, 30), False, None),
-        (ago(14.9, 14.9, 14.9, 14.9, 14.9), True, NOW + dt.timedelta(minutes=0.1)),
-        # more than 5: the lockout lasts until only 4 remain in the window (7, 6, then 5 age out)
-        (ago(1, 2, 3, 4, 5, 6, 7), True, NOW + dt.timedelta(minutes=10)),
-        (ago(1, 2, 3, 4, 12, 13), True, NOW + dt.timedelta(minutes=3)),
-        (ago(1, 2, 3, 4, 5, 20, 40), True, NOW + dt.timedelta(minutes=10)),
-    ],
-)
-def test_it_locks_out_after_five_failures_within_fifteen_minutes(
-    failures: list[dt.datetime], locked: bool, ends: dt.datetime | None
-) -> None:
-    assert rules.is_locked_out(failures, NOW) is locked
-    assert rules.lockout_ends(failures, NOW) == ends
-
-
-def test_it_lifts_the_lockout_when_it_says_it_ends() -> None:
-    failures = ago(1, 2, 3, 4, 5)
-    ends = rules.lockout_ends(failures, NOW)
-    assert ends is not None
-    assert rules.is_locked_out(failures, ends - dt.timedelta(seconds=1))
-    assert not rules.is_locked_out(failures, ends)
-
-
-def test_it_takes_failures_in_any_order() -> None:
-    failures = list(reversed(ago(1, 2, 3, 4, 5)))
-    assert rules.is_locked_out(failures, NOW)
-    assert rules.lockout_ends(failures, NOW) == NOW + dt.timedelta(minutes=10)
 
 
 # -- normalise_login, may_keep_signed_in ---------------------------------------------------------

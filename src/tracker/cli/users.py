@@ -1,4 +1,5 @@
-"""`tracker users create | reset-password | disable`: account administration from the server's shell."""
+"""`tracker users create | reset-password | disable | enable | unlock`: account administration from the
+server's shell."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ async def _with_users(settings: Settings, work):  # noqa: ANN001, ANN202
         return await work(session, UserService(session, SessionService(session, session_policy(settings))))
 
 
-@click.group("users", help="Create accounts, reset passwords, disable accounts.")
+@click.group("users", help="Create accounts, reset passwords, disable, enable and unlock accounts.")
 def users_group() -> None:
     pass
 
@@ -106,3 +107,40 @@ def disable_command(login: str) -> None:
             _fail(error)
             return
         click.echo(_("Disabled %(login)s; their sessions have ended.", login=login))
+
+
+@users_group.command("enable", help="Enable LOGIN again (a disabled account; they sign in anew).")
+@click.argument("login")
+def enable_command(login: str) -> None:
+    settings = Settings()
+
+    async def work(session, users: UserService):  # noqa: ANN001, ANN202
+        await users.set_active(await users.get_by_login(login), True, utc_now())
+
+    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
+        try:
+            asyncio.run(_with_users(settings, work))
+        except DomainError as error:
+            _fail(error)
+            return
+        click.echo(_("Enabled %(login)s; they may sign in again.", login=login))
+
+
+@users_group.command("unlock", help="Forget LOGIN's failed sign-ins: no wait before their next attempt.")
+@click.argument("login")
+def unlock_command(login: str) -> None:
+    settings = Settings()
+
+    async def work(session, users: UserService):  # noqa: ANN001, ANN202
+        return await users.unlock(await users.get_by_login(login), utc_now())
+
+    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
+        try:
+            unlocked = asyncio.run(_with_users(settings, work))
+        except DomainError as error:
+            _fail(error)
+            return
+        if unlocked:
+            click.echo(_("Unlocked %(login)s: they may sign in again at once.", login=login))
+        else:
+            click.echo(_("%(login)s had no failed sign-ins to forget.", login=login))

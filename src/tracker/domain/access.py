@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from enum import Enum
 
 from tracker.db.models.accounts import Role
 from tracker.i18n import LazyText, lazy_gettext
@@ -79,9 +80,43 @@ def can_act_on_work_of(actor: Actor, town_id: int, person_id: int) -> bool:
 
 
 def assignable_roles(actor: Actor) -> tuple[Role, ...]:
-    """Which roles `actor` may give when creating a user: a role never widens beyond its town."""
+    """Which roles `actor` may give, and manage (reset, disable, enable): only roles below their own,
+    never one that reaches beyond a town (an admin gives any)."""
     if actor.role is Role.ADMIN:
         return tuple(Role)
     if actor.role is Role.SECRETARY:
-        return (Role.SECRETARY, Role.OFFICIAL, Role.MEMBER)
+        return (Role.OFFICIAL, Role.MEMBER)
     return ()
+
+
+class AccountRefusal(str, Enum):
+    """Why `actor` may not manage an account (account_refusal)."""
+
+    OWN_ACCOUNT = "own_account"  # nobody changes their own role or state from the users page
+    ROLE = "role"  # a role not below the actor's (another secretary, an admin, a county viewer)
+    TOWN = "town"  # an account outside the towns the actor manages
+
+
+def account_refusal(actor: Actor, *, user_id: int, role: Role, town_id: int | None) -> AccountRefusal | None:
+    """May `actor` reset the password of, disable or enable the account `user_id` (of `role`, in
+    `town_id`)? None when they may, else why not."""
+    if town_id is None and not actor.is_admin or town_id is not None and not can_manage_town(actor, town_id):
+        return AccountRefusal.TOWN
+    if user_id == actor.user_id:
+        return AccountRefusal.OWN_ACCOUNT
+    if role not in assignable_roles(actor):
+        return AccountRefusal.ROLE
+    return None
+
+
+def may_unlock_account(actor: Actor, *, role: Role, town_id: int | None) -> bool:
+    """May `actor` lift the sign-in throttle of an account? An admin any; a town's secretary the
+    accounts of their town (their fellow secretaries too: unlocking gives nobody access)."""
+    if actor.is_admin:
+        return True
+    return (
+        actor.role is Role.SECRETARY
+        and town_id is not None
+        and can_manage_town(actor, town_id)
+        and role in (Role.SECRETARY, Role.OFFICIAL, Role.MEMBER)
+    )

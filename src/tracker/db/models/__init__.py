@@ -1,6 +1,6 @@
 """Every model, imported so that the metadata is complete for migrations and tests."""
 
-from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, Role, User, ViewerTown
+from tracker.db.models.accounts import ApiToken, LoginSession, Role, SignInThrottle, User, ViewerTown
 from tracker.db.models.audit import AuditEntry
 from tracker.db.models.roster import (
     ContactAssignment,
@@ -23,7 +23,7 @@ __all__ = [
     "Task",
     "ApiToken",
     "AuditEntry",
-    "LoginAttempt",
+    "SignInThrottle",
     "LoginSession",
     "Role",
     "User",

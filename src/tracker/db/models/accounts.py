@@ -1,4 +1,4 @@
-"""Accounts: users, their server-side sessions, API tokens, login attempts, viewers' towns."""
+"""Accounts: users, their server-side sessions, API tokens, viewers' towns, the sign-in throttle."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db.base import Base
@@ -75,15 +75,16 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
-class LoginAttempt(Base):
-    """Every failed login, by login name and by address, for the brute-force lockout."""
+class SignInThrottle(Base):
+    """Failed sign-ins counted per account (kind "account", key its login name, or the name as typed
+    when unknown) and per client address (kind "address"): domain/accounts/rules.py turns the count
+    into the wait before the next attempt. One row per key, changed only while locked."""
 
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_login_at", "login", "attempted_at"),
-        Index("ix_login_attempt_ip_at", "ip", "attempted_at"),
-    )
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_sign_in_throttle_kind_key"),)
 
-    login: Mapped[str] = mapped_column(String(128))
-    ip: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -11,5 +11,12 @@ class SignInRefused(DomainError):
     status_code = 400
 
 
-class LockedOut(DomainError):
+class SignInThrottled(DomainError):
+    """Too many failed sign-ins for this account or from this address: the attempt was not checked.
+    `retry_after` is the wait in whole seconds (the Retry-After header)."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

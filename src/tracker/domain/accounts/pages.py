@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
 from tracker.domain.access import Actor
-from tracker.domain.accounts.errors import LockedOut, SignInRefused
+from tracker.domain.accounts.errors import SignInRefused, SignInThrottled
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import InvalidInput
 from tracker.web.auth import SESSION_COOKIE, client_ip
+from tracker.web.errors import wants_json
 from tracker.web.guards import PASSWORD_CHANGE_PENDING_OK, PUBLIC
 from tracker.web.locale import cookie_value
 from tracker.web.redirects import safe_local_path
@@ -34,6 +35,21 @@ class PasswordForm(BaseModel):
     current_password: str = Field(default="", max_length=1024)
     new_password: str = Field(default="", max_length=1024)
     confirm_password: str = Field(default="", max_length=1024)
+
+
+def _refusal(
+    request: Request, refused: SignInRefused | SignInThrottled, target: str, login: str
+) -> Template | Response:
+    """The sign-in form again with the reason, or JSON for a client that asked for it; a throttled
+    attempt says when to come back (Retry-After)."""
+    headers = {"Retry-After": str(refused.retry_after)} if isinstance(refused, SignInThrottled) else {}
+    if wants_json(request):
+        body: dict[str, object] = {"status_code": refused.status_code, "detail": refused.message}
+        if isinstance(refused, SignInThrottled):
+            body["retry_after"] = refused.retry_after
+        return Response(body, status_code=refused.status_code, media_type=MediaType.JSON, headers=headers)
+    context = {"next": target, "login": login, "error": refused.message}
+    return Template("accounts/login.html", context=context, status_code=refused.status_code, headers=headers)
 
 
 class AuthPages(Controller):
@@ -55,7 +71,7 @@ class AuthPages(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         now: NamedDependency[dt.datetime],
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response:
         target = safe_local_path(data.next)
         try:
             signed_in = await sessions.sign_in(
@@ -66,13 +82,9 @@ class AuthPages(Controller):
                 user_agent=request.headers.get("user-agent", ""),
                 now=now,
             )
-        except (SignInRefused, LockedOut) as refused:
+        except (SignInRefused, SignInThrottled) as refused:
             await db_session.commit()  # the failed attempt and its audit entry are kept
-            return Template(
-                "accounts/login.html",
-                context={"next": target, "login": data.login, "error": refused.message},
-                status_code=refused.status_code,
-            )
+            return _refusal(request, refused, target, data.login)
         old_token = cookie_value(request.headers.get("cookie", ""), SESSION_COOKIE)
         if old_token:  # no session fixation: whatever session came in is ended, a new one starts
             previous = await sessions.resolve_session(old_token, now)

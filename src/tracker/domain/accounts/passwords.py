@@ -1,11 +1,22 @@
-"""Passwords: Argon2id hashing, the policy, random initial passwords."""
+"""Passwords: Argon2id hashing, the policy, random initial passwords.
+
+Hashing and verifying cost 100-300 ms of CPU each: code serving requests calls the `*_in_thread`
+forms, which run them in a worker thread, at most HASHING_THREADS at a time in the process, so the
+event loop keeps answering (and a burst of sign-ins queues instead of taking every core). Never call
+them with an SQLite write transaction open: the lock would be held for the whole wait.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
-from functools import cache
+import weakref
+from functools import cache, partial
 from pathlib import Path
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -19,7 +30,21 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 # No 0/O, 1/l/I: initial passwords are read aloud and typed on phones.
 INITIAL_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
+
+def _hashing_threads() -> int:
+    """Two threads at most, and never every core: one is left to the event loop and the database."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
+    return max(1, min(2, cores - 1))
+
+
+HASHING_THREADS = _hashing_threads()
+
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# One limiter for the process's event loop (keyed by loop only because the test suite runs several
+# loops in one process, one after the other or side by side; a server process has one).
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def use_hasher(hasher: PasswordHasher) -> None:
@@ -59,6 +84,24 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def hashing_limiter() -> CapacityLimiter:
+    """The limiter every hash and verification of this event loop goes through."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = CapacityLimiter(HASHING_THREADS)
+    return limiter
+
+
+async def hash_password_in_thread(password: str) -> str:
+    return await anyio.to_thread.run_sync(partial(hash_password, password), limiter=hashing_limiter())
+
+
+async def verify_password_in_thread(password_hash: str, password: str) -> bool:
+    verify = partial(verify_password, password_hash, password)
+    return await anyio.to_thread.run_sync(verify, limiter=hashing_limiter())
 
 
 # A real hash of a random password: verifying against it when the login is unknown takes as long

@@ -1,18 +1,16 @@
-"""Pure account rules: session lifetimes, the brute-force lockout. `now` is passed in."""
+"""Pure account rules: session lifetimes, the sign-in throttle. `now` is passed in."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 import hashlib
+import math
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracker.db.models.accounts import Role
 
-LOCKOUT_LIMIT = 5
-LOCKOUT_WINDOW = dt.timedelta(minutes=15)
 # last_seen_at is written at most this often, so that a busy page doesn't write on every request.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
 LOGIN_MAX_LENGTH = 64
@@ -63,18 +61,80 @@ def should_touch(last_seen_at: dt.datetime, now: dt.datetime) -> bool:
     return now - last_seen_at >= TOUCH_INTERVAL
 
 
-def is_locked_out(failures: Iterable[dt.datetime], now: dt.datetime) -> bool:
-    """Locked while LOCKOUT_LIMIT failures or more fall within the last LOCKOUT_WINDOW."""
-    recent = [at for at in failures if now - at < LOCKOUT_WINDOW]
-    return len(recent) >= LOCKOUT_LIMIT
+# -- the sign-in throttle ----------------------------------------------------------------------
 
 
-def lockout_ends(failures: Iterable[dt.datetime], now: dt.datetime) -> dt.datetime | None:
-    """When the lockout lifts: the moment enough failures have aged out of the window."""
-    recent = sorted(at for at in failures if now - at < LOCKOUT_WINDOW)
-    if len(recent) < LOCKOUT_LIMIT:
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Growing delays after failed sign-ins: `free_failures` cost nothing; after that each further
+    attempt waits `first_delay` doubled for every failure past the free ones, at most `max_delay`,
+    counted from the last failure. A run of failures is forgotten `forget_after` its first one."""
+
+    free_failures: int
+    first_delay: dt.timedelta
+    max_delay: dt.timedelta
+    forget_after: dt.timedelta
+
+
+# Per account (however it is named): 5 free, then 1 s, 2 s, 4 s ... at most 15 minutes; a correct
+# password clears it. Per address, a much wider ceiling: a village behind one NAT shares it.
+ACCOUNT_THROTTLE = ThrottlePolicy(
+    free_failures=5, first_delay=dt.timedelta(seconds=1), max_delay=dt.timedelta(minutes=15),
+    forget_after=dt.timedelta(hours=24),
+)  # fmt: skip
+ADDRESS_THROTTLE = ThrottlePolicy(
+    free_failures=100, first_delay=dt.timedelta(seconds=1), max_delay=dt.timedelta(minutes=15),
+    forget_after=dt.timedelta(hours=1),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FailureCount:
+    """Failed sign-ins of one account or address since `first_failure_at`."""
+
+    failures: int
+    first_failure_at: dt.datetime
+    last_failure_at: dt.datetime
+
+
+def throttle_delay(failures: int, policy: ThrottlePolicy) -> dt.timedelta:
+    """How long after the last of `failures` failures the next attempt must wait."""
+    past_free = failures - policy.free_failures
+    if past_free < 0:
+        return dt.timedelta(0)
+    if past_free >= 40:  # 2**40 seconds is far past any sensible ceiling (and keeps timedelta finite)
+        return policy.max_delay
+    return min(policy.first_delay * 2**past_free, policy.max_delay)
+
+
+def live_failures(count: FailureCount | None, now: dt.datetime, policy: ThrottlePolicy) -> FailureCount | None:
+    """`count`, or None when there is none or its run has been forgotten."""
+    if count is None or count.failures <= 0 or now - count.first_failure_at >= policy.forget_after:
         return None
-    return recent[len(recent) - LOCKOUT_LIMIT] + LOCKOUT_WINDOW
+    return count
+
+
+def throttle_wait(count: FailureCount | None, now: dt.datetime, policy: ThrottlePolicy) -> dt.timedelta:
+    """How long an attempt at `now` must still wait; zero when it may go ahead."""
+    live = live_failures(count, now, policy)
+    delay = throttle_delay(live.failures, policy) if live is not None else dt.timedelta(0)
+    if live is None or not delay:
+        return dt.timedelta(0)  # (even when a parallel attempt, whose `now` came later, failed "after" now)
+    return max(dt.timedelta(0), live.last_failure_at + delay - now)
+
+
+def count_failure(count: FailureCount | None, now: dt.datetime, policy: ThrottlePolicy) -> FailureCount:
+    """The count after one more failure at `now` (a forgotten run starts again at one)."""
+    live = live_failures(count, now, policy)
+    if live is None:
+        return FailureCount(failures=1, first_failure_at=now, last_failure_at=now)
+    last = max(now, live.last_failure_at)  # parallel attempts may be counted out of the order of their `now`
+    return FailureCount(failures=live.failures + 1, first_failure_at=live.first_failure_at, last_failure_at=last)
+
+
+def retry_after_seconds(wait: dt.timedelta) -> int:
+    """Whole seconds for a Retry-After header: rounded up, at least 1."""
+    return max(1, math.ceil(wait.total_seconds()))
 
 
 def normalise_login(login: str) -> str:

@@ -1,19 +1,20 @@
-"""Signing in and out: server-side sessions, API tokens, the brute-force lockout."""
+"""Signing in and out: server-side sessions, API tokens; sign-in goes through the throttle (throttle.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
-from tracker.db.models.accounts import ApiToken, LoginAttempt, LoginSession, User, ViewerTown
+from tracker.db.models.accounts import ApiToken, LoginSession, User, ViewerTown
 from tracker.db.models.roster import Person
 from tracker.domain.access import Actor
 from tracker.domain.accounts import passwords, rules
-from tracker.domain.accounts.errors import LockedOut, SignInRefused
+from tracker.domain.accounts.errors import SignInRefused, SignInThrottled
+from tracker.domain.accounts.throttle import ADDRESS, ThrottleService, Verdict
 from tracker.domain.audit.context import AuditActor, acting_as
 from tracker.domain.audit.service import record_event
 from tracker.i18n import _
@@ -51,6 +52,24 @@ def _failure_key(login: str) -> str:
     return key[: rules.LOGIN_MAX_LENGTH]
 
 
+def _throttled_message(verdict: Verdict) -> str:
+    """What the person at the form reads: how long to wait, and whether the account or the network is
+    the reason (said the same way for a login that does not exist)."""
+    seconds = rules.retry_after_seconds(verdict.wait)
+    minutes = (seconds + 59) // 60
+    if verdict.by == ADDRESS:
+        if seconds < 120:
+            return _("Too many failed sign-ins from this network. Wait %(seconds)d s and try again.",
+                     seconds=seconds)  # fmt: skip
+        return _("Too many failed sign-ins from this network. Wait %(minutes)d min and try again.",
+                 minutes=minutes)  # fmt: skip
+    if seconds < 120:
+        return _("Too many failed sign-ins for this account. Wait %(seconds)d s and try again, "
+                 "or ask the town's secretary to unlock it.", seconds=seconds)  # fmt: skip
+    return _("Too many failed sign-ins for this account. Wait %(minutes)d min and try again, "
+             "or ask the town's secretary to unlock it.", minutes=minutes)  # fmt: skip
+
+
 class SessionService:
     def __init__(self, session: AsyncSession, policy: rules.SessionPolicy) -> None:
         self.session = session
@@ -74,49 +93,43 @@ class SessionService:
             return found[0] if len(found) == 1 else None  # a number two accounts share signs in neither
         return None
 
-    async def _recent_failures(self, login: str, ip: str, now: dt.datetime) -> tuple[list[dt.datetime], list[dt.datetime]]:
-        since = now - rules.LOCKOUT_WINDOW
-        rows = (
-            await self.session.execute(
-                select(LoginAttempt.login, LoginAttempt.ip, LoginAttempt.attempted_at).where(
-                    LoginAttempt.attempted_at > since,
-                    or_(LoginAttempt.login == login, LoginAttempt.ip == ip),
-                )
-            )
-        ).all()
-        return [r.attempted_at for r in rows if r.login == login], [r.attempted_at for r in rows if r.ip == ip]
-
     async def sign_in(
         self, login: str, password: str, *, keep_signed_in: bool, ip: str, user_agent: str, now: dt.datetime
     ) -> SignedIn:
-        """Check the lockout, then the password; on success open a new session with a new token.
+        """Ask the throttle, then check the password; on success open a new session with a new token.
 
-        Raises LockedOut or SignInRefused; both leave a trace in the audit log (committed by the caller
-        even though the sign-in failed: see the controller).
+        The attempt is counted as a failure before the password is checked, in a short transaction
+        committed here (parallel attempts are counted one by one and can't all slip under the limit);
+        the check then runs in a worker thread with no transaction open, and a right password takes
+        the count back. Raises SignInThrottled or SignInRefused; both leave a trace in the audit log
+        (committed by the caller even though the sign-in failed: see the controller).
         """
         user = await self._find_user(login)
         # Failures count per account, however it was named (login, phone written any way), so that
         # writing the same number differently doesn't buy more tries; unknown names count as typed.
         key = user.login if user else _failure_key(login)
-        by_login, by_ip = await self._recent_failures(key, ip, now)
-        if rules.is_locked_out(by_login, now) or rules.is_locked_out(by_ip, now):
-            until = max(filter(None, [rules.lockout_ends(by_login, now), rules.lockout_ends(by_ip, now)]))
-            minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        town_id = user.town_id if user else None
+        throttle = ThrottleService(self.session)
+        verdict = await throttle.claim(key, ip, now)
+        if verdict.wait:
             await record_event(
-                self.session, "login_locked", now=now, town_id=user.town_id if user else None,
-                details={"login": key}, actor_name=key,
-            )
-            raise LockedOut(
-                _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes)
-            )
-        valid = passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
+                self.session, "login_locked", now=now, town_id=town_id, actor_name=key,
+                details={"login": key, "by": verdict.by, "wait_seconds": rules.retry_after_seconds(verdict.wait)},
+            )  # fmt: skip
+            await self.session.commit()
+            raise SignInThrottled(_throttled_message(verdict), retry_after=rules.retry_after_seconds(verdict.wait))
+        await self.session.commit()  # counted; and no lock is held while the password is checked
+        stored = user.password_hash if user else passwords.DUMMY_HASH
+        valid = await passwords.verify_password_in_thread(stored, password)
         if user is None or not valid:
-            self.session.add(LoginAttempt(login=key, ip=ip, attempted_at=now))
             await record_event(
-                self.session, "login_failed", now=now, town_id=user.town_id if user else None,
-                details={"login": key}, actor_name=key,
-            )
+                self.session, "login_failed", now=now, town_id=town_id,
+                details={"login": key, "failures": verdict.failures}, actor_name=key,
+            )  # fmt: skip
             raise SignInRefused(_("Wrong login name or password"))
+        rehash = passwords.needs_rehash(user.password_hash)
+        new_hash = await passwords.hash_password_in_thread(password) if rehash else None
+        await throttle.forgive(key, ip)
         if not user.active:
             await record_event(
                 self.session, "login_refused", now=now, town_id=user.town_id, object_type="app_user",
@@ -136,8 +149,8 @@ class SessionService:
         )
         self.session.add(login_session)
         with acting_as(AuditActor(user.id, user.login, ip)):
-            if passwords.needs_rehash(user.password_hash):
-                user.password_hash = passwords.hash_password(password)
+            if new_hash is not None:
+                user.password_hash = new_hash
             user.last_login_at = now
             await self.session.flush()
             await record_event(

@@ -1,4 +1,4 @@
-"""User management for a town's secretary: list, create, reset a password, disable, enable."""
+"""User management for a town's secretary: list, create, reset a password, disable, enable, unlock."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
-from tracker.domain.access import Actor, assignable_roles
+from tracker.domain.access import Actor, account_refusal, assignable_roles, may_unlock_account
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import InvalidInput
 from tracker.domain.scope import Scope
@@ -35,11 +35,19 @@ class UserPages(Controller):
         return await access_scope.managed_town(code, _("Only the town's secretary may change its roster"))
 
     async def _render(
-        self, town: Town, actor: Actor, users: UserService, **extra: object
+        self, town: Town, actor: Actor, users: UserService, now: dt.datetime, **extra: object
     ) -> dict[str, object]:
+        accounts = await users.list_in_town(town)
+        listed = [user for user, _person in accounts]
         context: dict[str, object] = {
             "town": town,
-            "accounts": await users.list_in_town(town),
+            "accounts": accounts,
+            # which buttons each row gets (the services refuse the rest anyway), and who must wait to sign in
+            "manageable": {
+                u.id for u in listed if account_refusal(actor, user_id=u.id, role=u.role, town_id=u.town_id) is None
+            },
+            "unlockable": {u.id for u in listed if may_unlock_account(actor, role=u.role, town_id=u.town_id)},
+            "throttled": await users.throttled([u.login for u in listed], now),
             "people": await users.people_to_link(town),
             "roles": assignable_roles(actor),
             "fields": {},
@@ -55,10 +63,11 @@ class UserPages(Controller):
         actor: NamedDependency[Actor],
         access_scope: NamedDependency[Scope],
         users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
         code: FromPath[str],
     ) -> Template:
         town = await self._town(access_scope, code)
-        return Template("accounts/users.html", context=await self._render(town, actor, users))
+        return Template("accounts/users.html", context=await self._render(town, actor, users, now))
 
     @post("/", name="users_create", status_code=200)
     async def create_user(
@@ -81,10 +90,10 @@ class UserPages(Controller):
             )
         except InvalidInput as problem:
             fields = problem.fields
-            context = await self._render(town, actor, users, fields=fields, form=data.model_dump())
+            context = await self._render(town, actor, users, now, fields=fields, form=data.model_dump())
             return Template("accounts/users.html", context=context, status_code=400)
         context = await self._render(
-            town, actor, users, shown_password=(created.user.login, created.initial_password)
+            town, actor, users, now, shown_password=(created.user.login, created.initial_password)
         )
         return Template("accounts/users.html", context=context)
 
@@ -101,7 +110,7 @@ class UserPages(Controller):
         town = await self._town(access_scope, code)
         user = await users.get_in_town(actor, town, user_id)
         password = await users.reset_password(user, now)
-        context = await self._render(town, actor, users, shown_password=(user.login, password))
+        context = await self._render(town, actor, users, now, shown_password=(user.login, password))
         return Template("accounts/users.html", context=context)
 
     async def _set_active(
@@ -137,3 +146,18 @@ class UserPages(Controller):
         user_id: FromPath[int],
     ) -> Redirect:
         return await self._set_active(actor, access_scope, users, now, code, user_id, active=True)
+
+    @post("/{user_id:int}/unlock", name="users_unlock", status_code=303)
+    async def unlock(
+        self,
+        actor: NamedDependency[Actor],
+        access_scope: NamedDependency[Scope],
+        users: NamedDependency[UserService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        user_id: FromPath[int],
+    ) -> Redirect:
+        """Lift the account's sign-in throttle: it may sign in again at once."""
+        town = await self._town(access_scope, code)
+        await users.unlock(await users.get_unlockable(actor, town, user_id), now)
+        return Redirect(f"/towns/{town.code}/users", status_code=303)

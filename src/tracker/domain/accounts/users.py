@@ -12,9 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import ApiToken, Role, User, ViewerTown
 from tracker.db.models.roster import Person, Town
-from tracker.domain.access import Actor, assignable_roles, can_manage_town
+from tracker.domain.access import (
+    AccountRefusal,
+    Actor,
+    account_refusal,
+    assignable_roles,
+    can_manage_town,
+    may_unlock_account,
+    role_label,
+)
 from tracker.domain.accounts import passwords, rules
 from tracker.domain.accounts.sessions import SessionService
+from tracker.domain.accounts.throttle import AccountThrottle, ThrottleService
 from tracker.domain.audit.service import record_event
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.i18n import _
@@ -46,15 +55,44 @@ class UserService:
             raise NotFound(_("No user %(login)s", login=login))
         return user
 
-    async def get_in_town(self, actor: Actor, town: Town, user_id: int) -> User:
-        """A user of `town` that `actor` may manage: only accounts of a role they could give, so that
-        a secretary can't take over a wider account (a county viewer) by resetting its password."""
+    async def _in_town(self, actor: Actor, town: Town, user_id: int) -> User:
         user = await self.session.get(User, user_id)
         if user is None or user.town_id != town.id or not can_manage_town(actor, town.id):
             raise NotFound(_("No user %(id)s in %(town)s", id=user_id, town=town.name))
-        if user.role not in assignable_roles(actor):
-            raise NotAllowed(_("You may not change an account with the role %(role)s", role=user.role.value))
         return user
+
+    async def get_in_town(self, actor: Actor, town: Town, user_id: int) -> User:
+        """A user of `town` whose password `actor` may reset and whom they may disable or enable: only
+        accounts of a role below theirs (a secretary can't take over another secretary or a county
+        viewer by resetting its password), never their own."""
+        user = await self._in_town(actor, town, user_id)
+        refusal = account_refusal(actor, user_id=user.id, role=user.role, town_id=user.town_id)
+        if refusal is AccountRefusal.OWN_ACCOUNT:
+            raise NotAllowed(_("You may not reset, disable or enable your own account; change your password on your account page"))
+        if refusal is not None:
+            raise NotAllowed(_("You may not change an account with the role %(role)s", role=role_label(user.role)))
+        return user
+
+    async def get_unlockable(self, actor: Actor, town: Town, user_id: int) -> User:
+        """A user of `town` whose sign-in throttle `actor` may lift."""
+        user = await self._in_town(actor, town, user_id)
+        if not may_unlock_account(actor, role=user.role, town_id=user.town_id):
+            raise NotAllowed(_("You may not change an account with the role %(role)s", role=role_label(user.role)))
+        return user
+
+    async def throttled(self, logins: Sequence[str], now: dt.datetime) -> dict[str, AccountThrottle]:
+        """The accounts among `logins` with failed sign-ins that still count, by login."""
+        return await ThrottleService(self.session).accounts(logins, now)
+
+    async def unlock(self, user: User, now: dt.datetime) -> bool:
+        """Forget the account's failed sign-ins, so that it may sign in again at once; logged either way.
+        Whether there were any."""
+        unlocked = await ThrottleService(self.session).unlock(user.login)
+        await record_event(
+            self.session, "login_unlocked", now=now, town_id=user.town_id, object_type="app_user",
+            object_id=user.id, details={"login": user.login, "was_throttled": unlocked},
+        )  # fmt: skip
+        return unlocked
 
     async def list_in_town(self, town: Town) -> Sequence[tuple[User, Person | None]]:
         rows = await self.session.execute(
@@ -106,12 +144,14 @@ class UserService:
         if role is Role.VIEWER and town is not None and not viewer_town_ids:
             viewer_town_ids = [town.id]  # a viewer made from a town's page reads that town
         initial = None if password is not None else passwords.generate_initial_password()
+        chosen = password if password is not None else initial or ""
+        password_hash = await passwords.hash_password_in_thread(chosen)
         user = User(
             login=login,
             role=role,
             town_id=town.id if town and role is not Role.ADMIN else None,
             person_id=person_id,
-            password_hash=passwords.hash_password(password if password is not None else initial or ""),
+            password_hash=password_hash,
             must_change_password=must_change_password,
             active=True,
         )
@@ -125,7 +165,7 @@ class UserService:
     async def reset_password(self, user: User, now: dt.datetime) -> str:
         """A new random password, to be changed at next sign-in; every session of the user ends."""
         new_password = passwords.generate_initial_password()
-        user.password_hash = passwords.hash_password(new_password)
+        user.password_hash = await passwords.hash_password_in_thread(new_password)
         user.must_change_password = True
         await self.session.flush()
         await self.sessions.end_all_sessions(user.id, now)
@@ -147,7 +187,7 @@ class UserService:
         if user is None:
             raise NotFound(_("No such user"))
         problems: dict[str, str] = {}
-        if not passwords.verify_password(user.password_hash, current):
+        if not await passwords.verify_password_in_thread(user.password_hash, current):
             problems["current_password"] = _("This is not your current password")
         if problem := passwords.password_problem(new, user.login):
             problems["new_password"] = problem
@@ -157,7 +197,7 @@ class UserService:
             problems["confirm_password"] = _("The two new passwords differ")
         if problems:
             raise InvalidInput(_("The password was not changed"), fields=problems)
-        user.password_hash = passwords.hash_password(new)
+        user.password_hash = await passwords.hash_password_in_thread(new)
         user.must_change_password = False
         await self.session.flush()
         await self.sessions.end_all_sessions(user.id, now, keep_session_id=keep_session_id)

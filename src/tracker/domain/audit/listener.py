@@ -19,7 +19,7 @@ from tracker.db.models.audit import AuditEntry
 from tracker.domain.audit.changes import diff, snapshot
 from tracker.domain.audit.context import current_actor
 
-NOT_AUDITED = frozenset({"audit_entry", "login_session", "login_attempt"})
+NOT_AUDITED = frozenset({"audit_entry", "login_session", "sign_in_throttle"})
 
 
 def _columns(obj: Any) -> dict[str, Any]:

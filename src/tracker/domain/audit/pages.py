@@ -18,7 +18,8 @@ from tracker.i18n import _
 from tracker.web.guards import require_role
 
 ACTIONS = (
-    "create", "update", "delete", "login", "login_failed", "login_locked", "login_refused", "logout",
+    "create", "update", "delete", "login", "login_failed", "login_locked", "login_unlocked", "login_refused",
+    "logout",
     "password_change", "password_reset", "access_refused",
 )
 
