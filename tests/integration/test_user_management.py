@@ -53,8 +53,8 @@ def test_it_lists_the_towns_accounts(browsers: Browsers, world: World) -> None:
     page = browsers.open("secretary").get(USERS)
     assert page.status_code == 200
     for login in ("secretary", "official", "cadre", "outsider"):
-        assert f"<strong>{login}</strong>" in page.text
-    assert "secretary_b" not in page.text and "<strong>admin</strong>" not in page.text
+        assert f"<strong><bdi>{login}</bdi></strong>" in page.text
+    assert "secretary_b" not in page.text and "<bdi>admin</bdi>" not in page.text
 
 
 def test_it_creates_an_account_with_a_password_shown_once(browsers: Browsers, world: World, db: Any) -> None:

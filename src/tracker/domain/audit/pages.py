@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
 from tracker.domain.audit.service import AuditFilter, list_entries
+from tracker.domain.inputs import day_problem
 from tracker.domain.scope import Scope
 from tracker.i18n import _
 from tracker.web.guards import require_role
@@ -48,6 +49,11 @@ class AuditPages(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         town = await access_scope.managed_town(code, _("Only the town's secretary may change its roster"))
+        # A day outside the tracker's years is a field error (0001-01-01 in +08:00 is before year 1 in UTC).
+        errors = {name: problem for name, day in (("since", since), ("until", until))
+                  if day is not None and (problem := day_problem(day))}  # fmt: skip
+        since = None if "since" in errors else since
+        until = None if "until" in errors else until
         filters = AuditFilter(
             action=action if action in ACTIONS else None,
             actor=(who or "").strip()[:64] or None,
@@ -59,10 +65,12 @@ class AuditPages(Controller):
         result = await list_entries(db_session, town.id, filters)
         return Template(
             "audit/log.html",
+            status_code=400 if errors else 200,
             context={
                 "town": town,
                 "result": result,
                 "actions": ACTIONS,
+                "errors": errors,
                 "query": {"action": action or "", "who": who or "", "object_type": object_type or "",
                           "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""},
             },
