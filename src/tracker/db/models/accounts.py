@@ -63,7 +63,10 @@ class LoginSession(Base):
 
 
 class ApiToken(Base):
-    """A personal API token (Authorization: Bearer); stored hashed, shown once."""
+    """A personal API token (Authorization: Bearer, under /api/ only); stored hashed, shown once.
+
+    It ends at `expires_at` (chosen at creation), when revoked, and with its owner's password or
+    account (a reset, a change, a disable revoke it for good); a `read_only` token may only GET."""
 
     __tablename__ = "api_token"
 
@@ -73,6 +76,8 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    read_only: Mapped[bool] = mapped_column(default=False)
 
 
 class SignInThrottle(Base):
