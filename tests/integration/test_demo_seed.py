@@ -90,15 +90,40 @@ def test_it_loads_twice_without_duplicates(db_url: str, db: Any) -> None:
     assert snapshot(db_url) == before
 
 
+def without_serving(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """`tracker demo` that serves nothing: the address it asks for is noted and a free loopback port
+    taken instead (the default 8000 may be in use), and uvicorn's Server.run returns at once, noting
+    the app, the port and whether the Server header is off (the command itself, in a subprocess:
+    test_start_up_commands.py)."""
+    import uvicorn
+
+    from tracker.cli import demo
+
+    served: dict[str, Any] = {}
+    listen = demo.listening_socket
+
+    def listening_socket(host: str, port: int) -> Any:
+        served["asked"] = (host, port)
+        return listen("127.0.0.1", 0)
+
+    def run(server: uvicorn.Server, sockets: list[Any] | None = None) -> None:
+        assert sockets, "the demo serves on the socket it bound"
+        served.update(app=server.config.app, port=sockets[0].getsockname()[1])
+        served["server_header"] = server.config.server_header
+        for sock in sockets:
+            sock.close()
+
+    monkeypatch.setattr(demo, "listening_socket", listening_socket)
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    return served
+
+
 def test_the_demo_command_migrates_loads_and_serves(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import uvicorn
-
     from tracker.cli.demo import demo_command
 
-    served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    served = without_serving(monkeypatch)
     env = {
         "TRACKER_DATA_DIR": str(tmp_path / "data"),
         "TRACKER_DEFAULT_LOCALE": "en",
@@ -106,8 +131,8 @@ def test_the_demo_command_migrates_loads_and_serves(
     }
     result = CliRunner().invoke(demo_command, [], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "http://127.0.0.1:8000/" in result.stdout
-    assert (served["host"], served["port"]) == ("127.0.0.1", 8000)
+    assert served["asked"] == ("127.0.0.1", 8000) and served["server_header"] is False
+    assert f"http://127.0.0.1:{served['port']}/" in result.stdout
 
     async def counts() -> list[int]:
         async with open_session(db_url) as session:
@@ -120,16 +145,14 @@ def test_the_demo_command_migrates_loads_and_serves(
     assert first[0] == 1 and first[2] >= 30
     again = CliRunner().invoke(demo_command, ["--port", "8123"], env=env, catch_exceptions=False)
     assert again.exit_code == 0, again.output
-    assert "http://127.0.0.1:8123/" in again.stdout
+    assert served["asked"] == ("127.0.0.1", 8123) and f"http://127.0.0.1:{served['port']}/" in again.stdout
     assert run(counts()) == first
 
 
 def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import uvicorn
-
     from tracker.cli.demo import demo_command
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    served = without_serving(monkeypatch)
     env = {
         "TRACKER_DATA_DIR": str(tmp_path / "fresh"),
         "TRACKER_DEFAULT_LOCALE": "en",
@@ -137,7 +160,7 @@ def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch
     }
     result = CliRunner().invoke(demo_command, ["--host", "0.0.0.0"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "http://0.0.0.0:8000/" in result.stdout
+    assert served["asked"] == ("0.0.0.0", 8000) and f"http://0.0.0.0:{served['port']}/" in result.stdout
     assert (tmp_path / "fresh" / "tracker.sqlite3").exists()
 
 
@@ -145,12 +168,9 @@ def test_the_demo_command_migrates_an_empty_database(tmp_path: Path, monkeypatch
 
 
 def run_demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
-    import uvicorn
-
     from tracker.cli.demo import demo_command
 
-    served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    served = without_serving(monkeypatch)
     env = {
         "TRACKER_DATA_DIR": str(tmp_path / "data"),
         "TRACKER_DEFAULT_LOCALE": "en",
