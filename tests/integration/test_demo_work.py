@@ -206,12 +206,12 @@ def test_it_differs_with_another_seed(db: Any) -> None:
 def test_the_demo_command_loads_the_years_work_once(
     db_url: str, db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import uvicorn
     from click.testing import CliRunner
 
+    from tests.support.demo_command import without_serving
     from tracker.cli.demo import demo_command
 
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    without_serving(monkeypatch)
     env = {
         "TRACKER_DATA_DIR": str(tmp_path / "data"),
         "TRACKER_DEFAULT_LOCALE": "en",
