@@ -13,6 +13,7 @@ from tracker.config import Settings
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
 from tracker.db.session import open_session
+from tracker.domain.accounts.mfa_service import MfaService
 from tracker.domain.accounts.sessions import SessionService, session_policy
 from tracker.domain.accounts.users import UserService
 from tracker.domain.audit.context import AuditActor, acting_as
@@ -107,6 +108,27 @@ def disable_command(login: str) -> None:
             _fail(error)
             return
         click.echo(_("Disabled %(login)s; their sessions have ended.", login=login))
+
+
+@users_group.command("reset-mfa", help="Forget LOGIN's second factor (a lost phone) and end their sessions.")
+@click.argument("login")
+def reset_mfa_command(login: str) -> None:
+    settings = Settings()
+
+    async def work(session, users: UserService):  # noqa: ANN001, ANN202
+        return await MfaService(session, users.sessions).reset(await users.get_by_login(login), utc_now())
+
+    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
+        try:
+            had = asyncio.run(_with_users(settings, work))
+        except DomainError as error:
+            _fail(error)
+            return
+        if had:
+            click.echo(_("Two-step verification of %(login)s reset; their sessions have ended. "
+                         "An administrator or secretary sets it up again at the next sign-in.", login=login))
+        else:
+            click.echo(_("%(login)s had no two-step verification; their sessions have ended.", login=login))
 
 
 @users_group.command("enable", help="Enable LOGIN again (a disabled account; they sign in anew).")

@@ -37,6 +37,7 @@ class Actor:
     person_id: int | None
     viewer_town_ids: frozenset[int] = field(default_factory=frozenset)
     must_change_password: bool = False
+    must_enrol_mfa: bool = False  # an admin or secretary without a second factor yet (mfa.must_enrol)
     session_id: int | None = None  # None when signed in with an API token
     locale: str | None = None
 

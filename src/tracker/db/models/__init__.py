@@ -2,6 +2,7 @@
 
 from tracker.db.models.accounts import ApiToken, LoginSession, Role, SignInThrottle, User, ViewerTown
 from tracker.db.models.audit import AuditEntry
+from tracker.db.models.mfa import RecoveryCode, SignInChallenge, TotpSecret
 from tracker.db.models.roster import (
     ContactAssignment,
     ContactLink,
@@ -28,6 +29,9 @@ __all__ = [
     "Role",
     "User",
     "ViewerTown",
+    "RecoveryCode",
+    "SignInChallenge",
+    "TotpSecret",
     "ContactAssignment",
     "ContactLink",
     "LeadingGroupRole",
