@@ -29,14 +29,24 @@ from tracker.domain.access import role_label
 from tracker.domain.accounts.request_actor import actor_loader, refusal_recorder, set_audit_actor
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError
+from tracker.domain.work.photos import record_body_bytes
 from tracker.listeners import install_listeners
 from tracker.paths import migrations_dir, static_dir
 from tracker.routes import route_handlers
-from tracker.web.auth import make_auth_middleware
+from tracker.web.auth import (
+    ANONYMOUS_SECURITY,
+    BEARER_SECURITY,
+    SESSION_COOKIE,
+    bearer_security_schemes,
+    make_auth_middleware,
+)
+from tracker.web.body_limit import make_body_limit_middleware
+from tracker.web.cookies import make_host_cookie_middleware
 from tracker.web.errors import make_exception_handlers
 from tracker.web.guards import PUBLIC, require_login
+from tracker.web.inputs import check_inputs
 from tracker.web.locale import make_locale_middleware
-from tracker.web.security import add_security_headers, csrf_config, make_csrf_middleware
+from tracker.web.security import CSRF_COOKIE, csrf_config, make_csrf_middleware, make_security_headers
 from tracker.web.startup import prepare_database
 from tracker.web.templating import make_template_engine
 
@@ -76,8 +86,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[static_dir()], opt=PUBLIC),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
-        # Outermost first: language, then who is asking, then CSRF (which needs to know about bearer tokens).
+        # Outermost first: cookie names, language, who is asking, CSRF (which needs to know about bearer tokens).
         middleware=[
+            # before anything reads a body: its size bounded, a stranger's never parsed (web/body_limit.py)
+            make_body_limit_middleware(
+                upload_limit=record_body_bytes(settings.max_photo_bytes), default_locale=settings.default_locale
+            ),
+            make_host_cookie_middleware([SESSION_COOKIE, CSRF_COOKIE], https=settings.https),  # __Host- names
             make_locale_middleware(settings.default_locale),
             make_auth_middleware(
                 load_actor=actor_loader(sessionmaker, session_policy(settings)), on_actor=set_audit_actor
@@ -85,7 +100,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             make_csrf_middleware(csrf_config(secret, secure=settings.https)),
         ],
         guards=[require_login],  # private unless a handler says opt=PUBLIC
-        before_send=[add_security_headers],
+        before_request=check_inputs,  # numbers, text and JSON depth bounded before a handler reads them
+        before_send=[make_security_headers(https=settings.https)],
         template_config=TemplateConfig(
             engine=make_template_engine(settings.timezone, template_globals={"role_label": role_label})
         ),
@@ -97,7 +113,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
-            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
+            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC, security=ANONYMOUS_SECURITY),
+            security=BEARER_SECURITY,
+            components=bearer_security_schemes(),
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         logging_config=LoggingConfig(

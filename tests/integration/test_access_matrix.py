@@ -37,8 +37,8 @@ ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER = (
 )
 PERSONAS = (ANON, ADMIN, SEC, OFFICIAL, CADRE, OUTSIDER, SEC_B, VIEWER)
 SIGNED_IN = PERSONAS[1:]
-# Tables a refused request may still write to: the log of the refusal itself, sign-in bookkeeping.
-BOOKKEEPING = {"audit_entry", "login_session", "sign_in_throttle"}
+# Tables a refused request may still write to: the log of the refusal itself (and its count), sign-in bookkeeping.
+BOOKKEEPING = {"audit_entry", "access_refusal", "login_session", "sign_in_throttle"}
 
 LOGIN = "require_login"
 SECRETARY_ONLY = "require_role(admin, secretary)"
@@ -136,6 +136,16 @@ CASES = [
          {**everyone(404, 303), ADMIN: 303}, {LOGIN}, body=lambda p: {}),
     Case("POST", "/account/sessions/end-others", fixed("/account/sessions/end-others"), everyone(303, 303), {LOGIN},
          body=lambda p: {}),
+    # the second factor: without a sign-in waiting for its code, the code page sends back to the password
+    Case("GET", "/login/code", fixed("/login/code"), everyone(303, 303), set()),
+    Case("POST", "/login/code", fixed("/login/code"), everyone(400, 400), set(), body=lambda p: {"code": "123456"}),
+    # enrolling: the admins and secretaries are enrolled already (409); the others send a wrong code (400)
+    Case("GET", "/account/mfa", fixed("/account/mfa"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/account/mfa", fixed("/account/mfa"), {**everyone(400, 303), ADMIN: 409, SEC: 409, SEC_B: 409},
+         {LOGIN}, body=lambda p: {"code": "not-a-code"}),
+    # turning it off: not for the roles that must keep it (403); the others have none to turn off (409)
+    Case("POST", "/account/mfa/disable", fixed("/account/mfa/disable"),
+         {**everyone(409, 303), ADMIN: 403, SEC: 403, SEC_B: 403}, {LOGIN}, body=lambda p: {"code": "not-a-code"}),
     Case("GET", "/", fixed("/"), {**everyone(302, 303), ADMIN: 200}, {LOGIN}),
     Case("GET", "/towns/{code:str}", fixed("/towns/alpha"), town_a(200, 303), {LOGIN}),
     Case("GET", "/towns/{code:str}/people/{person_id:int}",

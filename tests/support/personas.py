@@ -15,8 +15,10 @@ from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.factories import SmallTown, build_small_town
+from tests.support.mfa import enrol, next_recovery_code
 from tracker.db.models.accounts import Role, User, ViewerTown
 from tracker.db.models.roster import Person, Tier
+from tracker.domain.accounts.mfa import mfa_required
 from tracker.domain.accounts.passwords import hash_password
 
 PASSWORD = "correct-horse-battery"
@@ -60,16 +62,18 @@ async def build_world(session: AsyncSession) -> World:
         session.add(user)
         await session.flush()
         users[login] = user.id
+        if mfa_required(role):  # enrolled, as their role requires (tests/support/mfa.py)
+            await enrol(session, user.id, login)
     session.add(ViewerTown(user_id=users["viewer"], town_id=a.town.id))
     await session.flush()
     return World(a=a, b=b, outsider=outsider, users=users)
 
 
 def csrf_token(client: TestClient) -> str:
-    token = client.cookies.get("tracker_csrf")
+    token = client.cookies.get("tracker_csrf") or client.cookies.get("__Host-tracker_csrf")  # behind HTTPS
     if not token:
         client.get("/login")
-        token = client.cookies.get("tracker_csrf")
+        token = client.cookies.get("tracker_csrf") or client.cookies.get("__Host-tracker_csrf")
     assert token, "no CSRF cookie was set by a GET"
     return token
 
@@ -80,7 +84,11 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD, *, keep: b
         form["keep_signed_in"] = "1"
     response = client.post("/login", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
-    assert client.cookies.get("tracker_session")
+    if response.headers["location"].startswith("/login/code"):  # a second factor: the next recovery code
+        code = {"code": next_recovery_code(login), "_csrf_token": csrf_token(client), "next": "/"}
+        response = client.post("/login/code", data=code, follow_redirects=False)
+        assert response.status_code == 303, response.text
+    assert client.cookies.get("tracker_session") or client.cookies.get("__Host-tracker_session")
 
 
 def form_post(client: TestClient, path: str, data: dict[str, str] | None = None, **kwargs):  # noqa: ANN201

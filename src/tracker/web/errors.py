@@ -23,14 +23,21 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from tracker.domain.errors import DomainError, NotAllowed, OutOfReach, PasswordChangeRequired
+from tracker.domain.errors import (
+    DomainError,
+    MfaEnrolmentRequired,
+    NotAllowed,
+    OutOfReach,
+    PasswordChangeRequired,
+)
 from tracker.i18n import _
-
-CSRF_FAILURE = "CSRF token verification failed"
+from tracker.web.auth import ReadOnlyToken
+from tracker.web.security import CSRF_FAILURE
 
 RecordRefusal = Callable[[Any, dict[str, Any]], Awaitable[None]]
 """`record_refusal(actor, details)`: note that the signed-in `actor` was refused; `details` has the
-request's method and path, the status answered and the reason ("NotAllowed", "csrf", "role" …)."""
+request's method, path and route ("METHOD /path/{template}"), the status answered and the reason
+("NotAllowed", "csrf", "role", "read_only_token" …)."""
 ExceptionHandler = Callable[[Request, Any], Response]
 
 
@@ -110,12 +117,15 @@ def make_exception_handlers(record_refusal: RecordRefusal) -> Mapping[Any, Excep
         actor = request.scope.get("user")
         if actor is None:
             return None
-        details = {"method": request.method, "path": request.url.path, "status": status, "reason": reason}
+        route = f"{request.method} {request.scope.get('path_template') or request.url.path}"
+        details = {
+            "method": request.method, "path": request.url.path, "route": route, "status": status, "reason": reason,
+        }
         return BackgroundTask(record_refusal, actor, details)
 
     def domain_error_handler(request: Request, exc: DomainError) -> Response:
-        if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
-            return _redirect(request, "/account/password")
+        if isinstance(exc, PasswordChangeRequired | MfaEnrolmentRequired) and not wants_json(request):
+            return _redirect(request, exc.page)
         background = None
         if isinstance(exc, NotAllowed | OutOfReach):
             background = refusal_task(request, exc.status_code, type(exc).__name__)
@@ -131,6 +141,9 @@ def make_exception_handlers(record_refusal: RecordRefusal) -> Mapping[Any, Excep
         if isinstance(exc, PermissionDeniedException) and exc.detail == CSRF_FAILURE:
             message = _("This form has expired. Reload the page and try again.")
             background = refusal_task(request, status, "csrf")
+        elif isinstance(exc, ReadOnlyToken):
+            message = exc.detail
+            background = refusal_task(request, status, "read_only_token")
         elif isinstance(exc, PermissionDeniedException):
             message = exc.detail or _generic_message(status)
             background = refusal_task(request, status, "role")

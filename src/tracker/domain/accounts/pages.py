@@ -14,18 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tracker.config import Settings
 from tracker.domain.access import Actor
 from tracker.domain.accounts.errors import SignInRefused, SignInThrottled
-from tracker.domain.accounts.sessions import SessionService
+from tracker.domain.accounts.mfa_service import MfaService
+from tracker.domain.accounts.sessions import PasswordAccepted, SessionService
+from tracker.domain.accounts.sign_in_flow import ask_for_code, finish_sign_in
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import InvalidInput
+from tracker.domain.text import Line
 from tracker.web.auth import SESSION_COOKIE, client_ip
 from tracker.web.errors import wants_json
-from tracker.web.guards import PASSWORD_CHANGE_PENDING_OK, PUBLIC
-from tracker.web.locale import cookie_value
+from tracker.web.guards import MFA_ENROLMENT_PENDING_OK, PASSWORD_CHANGE_PENDING_OK, PUBLIC
 from tracker.web.redirects import safe_local_path
 
 
 class SignInForm(BaseModel):
-    login: str = Field(default="", max_length=128)
+    login: Line = Field(default="", max_length=128)  # no control or invisible formatting characters
     password: str = Field(default="", max_length=1024)
     keep_signed_in: str | None = None
     next: str = Field(default="/", max_length=2000)
@@ -68,6 +70,7 @@ class AuthPages(Controller):
         request: Request,
         data: URLEncodedBody[SignInForm],
         sessions: NamedDependency[SessionService],
+        mfa: NamedDependency[MfaService],
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         now: NamedDependency[dt.datetime],
@@ -81,29 +84,16 @@ class AuthPages(Controller):
                 ip=client_ip(request.scope),
                 user_agent=request.headers.get("user-agent", ""),
                 now=now,
+                second_factor=mfa.is_enabled,
             )
         except (SignInRefused, SignInThrottled) as refused:
             await db_session.commit()  # the failed attempt and its audit entry are kept
             return _refusal(request, refused, target, data.login)
-        old_token = cookie_value(request.headers.get("cookie", ""), SESSION_COOKIE)
-        if old_token:  # no session fixation: whatever session came in is ended, a new one starts
-            previous = await sessions.resolve_session(old_token, now)
-            if previous is not None:
-                await sessions.sign_out(previous[0].id, previous[1].id, now, previous[0].town_id)
-        destination = "/account/password" if signed_in.user.must_change_password else target
-        response = Redirect(destination, status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            signed_in.token,
-            httponly=True,
-            samesite="lax",
-            secure=settings.https,
-            path="/",
-            max_age=int((signed_in.session.expires_at - now).total_seconds()) if signed_in.session.keep_signed_in else None,
-        )
-        return response
+        if isinstance(signed_in, PasswordAccepted):  # a second factor: the code page, no session yet
+            return await ask_for_code(mfa, signed_in, target, settings, now)
+        return await finish_sign_in(request, sessions, signed_in, target, settings, now)
 
-    @post("/logout", name="logout", status_code=303, opt=PASSWORD_CHANGE_PENDING_OK)
+    @post("/logout", name="logout", status_code=303, opt={**PASSWORD_CHANGE_PENDING_OK, **MFA_ENROLMENT_PENDING_OK})
     async def logout(
         self,
         actor: NamedDependency[Actor | None],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -10,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
 from tracker.db.models.accounts import ApiToken, LoginSession, User, ViewerTown
+from tracker.db.models.mfa import TotpSecret
 from tracker.db.models.roster import Person
 from tracker.domain.access import Actor
-from tracker.domain.accounts import passwords, rules
+from tracker.domain.accounts import mfa, passwords, rules
 from tracker.domain.accounts.errors import SignInRefused, SignInThrottled
 from tracker.domain.accounts.throttle import ADDRESS, ThrottleService, Verdict
 from tracker.domain.audit.context import AuditActor, acting_as
@@ -33,6 +35,14 @@ class SignedIn:
     user: User
     token: str
     session: LoginSession
+
+
+@dataclass(frozen=True)
+class PasswordAccepted:
+    """The password was right, but the account has a second factor: no session yet."""
+
+    user: User
+    keep_signed_in: bool
 
 
 def _digits(text: str) -> str:
@@ -94,8 +104,11 @@ class SessionService:
         return None
 
     async def sign_in(
-        self, login: str, password: str, *, keep_signed_in: bool, ip: str, user_agent: str, now: dt.datetime
-    ) -> SignedIn:
+        self, login: str, password: str, *, keep_signed_in: bool, ip: str, user_agent: str, now: dt.datetime,
+        second_factor: Callable[[int], Awaitable[bool]] | None = None,
+    ) -> SignedIn | PasswordAccepted:
+        # `second_factor(user_id)`: must this account give a code too? Then no session opens yet:
+        # PasswordAccepted is returned, and open_session is called once the code is right (mfa_pages).
         """Ask the throttle, then check the password; on success open a new session with a new token.
 
         The attempt is counted as a failure before the password is checked, in a short transaction
@@ -136,6 +149,19 @@ class SessionService:
                 object_id=user.id, details={"reason": "disabled"}, actor_name=user.login, actor_user_id=user.id,
             )
             raise SignInRefused(_("This account is disabled; ask the town's secretary"))
+        if new_hash is not None:
+            with acting_as(AuditActor(user.id, user.login, ip)):
+                user.password_hash = new_hash
+                await self.session.flush()
+        if second_factor is not None and await second_factor(user.id):
+            return PasswordAccepted(user=user, keep_signed_in=keep_signed_in)  # no session until the code
+        return await self.open_session(user, keep_signed_in=keep_signed_in, ip=ip, user_agent=user_agent, now=now)
+
+    async def open_session(
+        self, user: User, *, keep_signed_in: bool, ip: str, user_agent: str, now: dt.datetime,
+        second_factor: str | None = None,
+    ) -> SignedIn:
+        """A new session with a new token for `user`, whose password (and code, `second_factor`) was right."""
         keep = keep_signed_in and rules.may_keep_signed_in(user.role)
         token = rules.new_token()
         login_session = LoginSession(
@@ -149,13 +175,14 @@ class SessionService:
         )
         self.session.add(login_session)
         with acting_as(AuditActor(user.id, user.login, ip)):
-            if new_hash is not None:
-                user.password_hash = new_hash
             user.last_login_at = now
             await self.session.flush()
+            details: dict[str, object] = {"keep_signed_in": keep}
+            if second_factor:
+                details["second_factor"] = second_factor
             await record_event(
                 self.session, "login", now=now, town_id=user.town_id, object_type="app_user", object_id=user.id,
-                details={"keep_signed_in": keep},
+                details=details,
             )
         return SignedIn(user=user, token=token, session=login_session)
 
@@ -188,12 +215,17 @@ class SessionService:
             )
         return user, login_session
 
-    async def resolve_api_token(self, token: str, now: dt.datetime) -> User | None:
+    async def resolve_api_token(self, token: str, now: dt.datetime) -> tuple[User, ApiToken] | None:
+        """The owner and the token, while the token works: not revoked, not expired, its owner enabled."""
         row = (
             await self.session.execute(
                 select(ApiToken, User)
                 .join(User, User.id == ApiToken.user_id)
-                .where(ApiToken.token_hash == rules.token_hash(token), ApiToken.revoked_at.is_(None))
+                .where(
+                    ApiToken.token_hash == rules.token_hash(token),
+                    ApiToken.revoked_at.is_(None),
+                    ApiToken.expires_at > now,
+                )
             )
         ).first()
         if row is None or not row[1].active:
@@ -201,12 +233,15 @@ class SessionService:
         api_token, user = row
         if api_token.last_used_at is None or rules.should_touch(api_token.last_used_at, now):
             await self.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
-        return user
+        return user, api_token
 
     async def actor_for(self, user: User, session_id: int | None) -> Actor:
         viewer_towns = frozenset(
             (await self.session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))).all()
         )
+        enrolled = not mfa.mfa_required(user.role) or await self.session.scalar(
+            select(TotpSecret.id).where(TotpSecret.user_id == user.id, TotpSecret.enabled_at.is_not(None))
+        ) is not None
         return Actor(
             user_id=user.id,
             login=user.login,
@@ -215,6 +250,7 @@ class SessionService:
             person_id=user.person_id,
             viewer_town_ids=viewer_towns,
             must_change_password=user.must_change_password,
+            must_enrol_mfa=mfa.must_enrol(user.role, enrolled),
             session_id=session_id,
             locale=user.locale,
         )

@@ -21,11 +21,13 @@ from tracker.domain.access import (
     may_unlock_account,
     role_label,
 )
-from tracker.domain.accounts import passwords, rules
+from tracker.domain.accounts import passwords, rules, tokens
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.accounts.throttle import AccountThrottle, ThrottleService
 from tracker.domain.audit.service import record_event
+from tracker.domain.clock import utc_now
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from tracker.domain.text import text_problem
 from tracker.i18n import _
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -169,6 +171,7 @@ class UserService:
         user.must_change_password = True
         await self.session.flush()
         await self.sessions.end_all_sessions(user.id, now)
+        await self.revoke_all_tokens(user.id, now)
         await record_event(self.session, "password_reset", now=now, town_id=user.town_id, object_type="app_user", object_id=user.id)
         return new_password
 
@@ -179,6 +182,7 @@ class UserService:
         await self.session.flush()
         if not active:
             await self.sessions.end_all_sessions(user.id, now)
+            await self.revoke_all_tokens(user.id, now)  # enabling again does not bring them back
 
     async def change_own_password(
         self, user_id: int, current: str, new: str, confirm: str, now: dt.datetime, keep_session_id: int | None
@@ -201,6 +205,7 @@ class UserService:
         user.must_change_password = False
         await self.session.flush()
         await self.sessions.end_all_sessions(user.id, now, keep_session_id=keep_session_id)
+        await self.revoke_all_tokens(user.id, now)
         await record_event(self.session, "password_change", now=now, town_id=user.town_id, object_type="app_user", object_id=user.id)
 
     async def set_locale(self, user_id: int, locale: str | None) -> None:
@@ -211,25 +216,44 @@ class UserService:
 
     # -- API tokens ------------------------------------------------------------------------
 
-    async def list_tokens(self, user_id: int) -> Sequence[ApiToken]:
+    async def list_tokens(self, user_id: int, now: dt.datetime) -> Sequence[ApiToken]:
+        """The user's tokens that still work (not revoked, not expired), oldest first."""
         return (
             await self.session.scalars(
-                select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+                select(ApiToken)
+                .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+                .order_by(ApiToken.id)
             )
         ).all()
 
-    async def create_token(self, user_id: int, name: str) -> NewApiToken:
+    async def create_token(
+        self, user_id: int, name: str, *, now: dt.datetime | None = None, days: int = tokens.DEFAULT_DAYS,
+        read_only: bool = False,
+    ) -> NewApiToken:
+        """A new token living `days` from `now` (the clock's when not given); its secret is shown once."""
+        now = now or utc_now()
         name = name.strip()
+        problems: dict[str, str] = {}
         if not name or len(name) > TOKEN_NAME_MAX:
-            raise InvalidInput(
-                _("Give the token a name"), fields={"name": _("1 to %(n)d characters", n=TOKEN_NAME_MAX)}
-            )
+            problems["name"] = _("1 to %(n)d characters", n=TOKEN_NAME_MAX)
+        elif problem := text_problem(name, single_line=True):  # no control or invisible formatting characters
+            problems["name"] = problem
+        if not tokens.is_valid_lifetime(days):
+            problems["days"] = _("1 to %(n)d days", n=tokens.MAX_DAYS)
+        if problems:
+            raise InvalidInput(_("The token was not created"), fields=problems)
         if await self.session.scalar(
-            select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.name == name, ApiToken.revoked_at.is_(None))
+            select(ApiToken.id).where(
+                ApiToken.user_id == user_id, ApiToken.name == name,
+                ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+            )
         ):
             raise Conflict(_("You already have a token named %(name)s", name=name), fields={"name": _("Name in use")})
         secret = "trk_" + rules.new_token()
-        token = ApiToken(user_id=user_id, name=name, token_hash=rules.token_hash(secret), prefix=secret[:8])
+        token = ApiToken(
+            user_id=user_id, name=name, token_hash=rules.token_hash(secret), prefix=secret[:8],
+            expires_at=tokens.expiry(now, days), read_only=read_only,
+        )
         self.session.add(token)
         await self.session.flush()
         return NewApiToken(token=token, secret=secret)
@@ -240,3 +264,15 @@ class UserService:
             raise NotFound(_("No such token"))
         token.revoked_at = now
         await self.session.flush()
+
+    async def revoke_all_tokens(self, user_id: int, now: dt.datetime) -> int:
+        """Revoke every token of the user not yet revoked (each change in the audit log); how many."""
+        open_tokens = (
+            await self.session.scalars(
+                select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            )
+        ).all()
+        for token in open_tokens:
+            token.revoked_at = now
+        await self.session.flush()
+        return len(open_tokens)
