@@ -1,10 +1,13 @@
-"""`tracker users create | reset-password | disable | enable | unlock`: account administration from the
-server's shell."""
+"""`tracker users create | reset-password | disable | enable | unlock | reset-mfa`: account administration
+from the server's shell."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -36,6 +39,22 @@ async def _with_users(settings: Settings, work):  # noqa: ANN001, ANN202
         return await work(session, UserService(session, SessionService(session, session_policy(settings))))
 
 
+@contextlib.contextmanager
+def _command_line() -> Iterator[Callable[[Any], Any]]:
+    """The configured language, and the command line as the actor in the audit log; inside, `run(work)`
+    does `work(session, users)` in one transaction and a refusal ends the command with its message."""
+    settings = Settings()
+    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
+
+        def run(work: Any) -> Any:
+            try:
+                return asyncio.run(_with_users(settings, work))
+            except DomainError as error:
+                _fail(error)
+
+        yield run
+
+
 @click.group("users", help="Create accounts, reset passwords, disable, enable and unlock accounts.")
 def users_group() -> None:
     pass
@@ -48,7 +67,6 @@ def users_group() -> None:
 @click.option("--person", "person_id", type=int, help="Roster id of the person the account belongs to.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
 def create_command(town_code: str | None, login: str, role: str, person_id: int | None, password_stdin: bool) -> None:
-    settings = Settings()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
 
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
@@ -63,12 +81,8 @@ def create_command(town_code: str | None, login: str, role: str, person_id: int 
             must_change_password=not password_stdin, viewer_town_ids=viewer_towns,
         )
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            account = asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        account = run(work)
         click.echo(_("Created %(login)s (%(role)s).", login=account.user.login, role=role))
         if account.initial_password:
             click.echo(_("Initial password (shown once; to be changed at first sign-in): %(password)s",
@@ -78,17 +92,11 @@ def create_command(town_code: str | None, login: str, role: str, person_id: int 
 @users_group.command("reset-password", help="Give LOGIN a new random password and end their sessions.")
 @click.argument("login")
 def reset_password_command(login: str) -> None:
-    settings = Settings()
-
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
         return await users.reset_password(await users.get_by_login(login), utc_now())
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            password = asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        password = run(work)
         click.echo(_("New password for %(login)s (shown once; to be changed at next sign-in): %(password)s",
                      login=login, password=password))
 
@@ -96,34 +104,22 @@ def reset_password_command(login: str) -> None:
 @users_group.command("disable", help="Disable LOGIN and end all of their sessions.")
 @click.argument("login")
 def disable_command(login: str) -> None:
-    settings = Settings()
-
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
         await users.set_active(await users.get_by_login(login), False, utc_now())
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        run(work)
         click.echo(_("Disabled %(login)s; their sessions have ended.", login=login))
 
 
 @users_group.command("reset-mfa", help="Forget LOGIN's second factor (a lost phone) and end their sessions.")
 @click.argument("login")
 def reset_mfa_command(login: str) -> None:
-    settings = Settings()
-
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
         return await MfaService(session, users.sessions).reset(await users.get_by_login(login), utc_now())
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            had = asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        had = run(work)
         if had:
             click.echo(_("Two-step verification of %(login)s reset; their sessions have ended. "
                          "An administrator or secretary sets it up again at the next sign-in.", login=login))
@@ -134,34 +130,22 @@ def reset_mfa_command(login: str) -> None:
 @users_group.command("enable", help="Enable LOGIN again (a disabled account; they sign in anew).")
 @click.argument("login")
 def enable_command(login: str) -> None:
-    settings = Settings()
-
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
         await users.set_active(await users.get_by_login(login), True, utc_now())
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        run(work)
         click.echo(_("Enabled %(login)s; they may sign in again.", login=login))
 
 
 @users_group.command("unlock", help="Forget LOGIN's failed sign-ins: no wait before their next attempt.")
 @click.argument("login")
 def unlock_command(login: str) -> None:
-    settings = Settings()
-
     async def work(session, users: UserService):  # noqa: ANN001, ANN202
         return await users.unlock(await users.get_by_login(login), utc_now())
 
-    with use_locale(settings.default_locale), acting_as(CLI_ACTOR):
-        try:
-            unlocked = asyncio.run(_with_users(settings, work))
-        except DomainError as error:
-            _fail(error)
-            return
+    with _command_line() as run:
+        unlocked = run(work)
         if unlocked:
             click.echo(_("Unlocked %(login)s: they may sign in again at once.", login=login))
         else:
