@@ -37,16 +37,18 @@ from tracker import i18n
 from tracker.domain.errors import DomainError
 from tracker.i18n import _
 from tracker.web.auth import SESSION_COOKIE, bearer_token
+from tracker.web.cookies import HOST_PREFIX
 from tracker.web.errors import CSRF_FAILURE
 from tracker.web.locale import choose_locale, cookie_value
+from tracker.web.security import CSRF_COOKIE
 
 MB = 1024 * 1024
 DEFAULT_BODY_LIMIT = MB
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # The session and CSRF cookies under their plain names and, behind HTTPS, their `__Host-` ones
 # (web/cookies.py renames them further in); the CSRF cookie is web/security.py's.
-SESSION_COOKIE_NAMES = (SESSION_COOKIE, f"__Host-{SESSION_COOKIE}")
-CSRF_COOKIE_NAMES = ("tracker_csrf", "__Host-tracker_csrf")
+SESSION_COOKIE_NAMES = (SESSION_COOKIE, f"{HOST_PREFIX}{SESSION_COOKIE}")
+CSRF_COOKIE_NAMES = (CSRF_COOKIE, f"{HOST_PREFIX}{CSRF_COOKIE}")
 
 
 class RequestTooLarge(DomainError):
