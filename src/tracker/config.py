@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -27,8 +29,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="SQLite file, uploads, generated secret")
-    database_url: str | None = Field(default=None, description="SQLAlchemy async URL; default SQLite in data_dir")
-    secret_key: str | None = Field(default=None, description="generated into data_dir on first start if unset")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default SQLite in data_dir"
+    )
+    secret_key: str | None = Field(
+        default=None, description="generated into data_dir on first start if unset"
+    )
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
     debug: bool = False
@@ -39,6 +45,42 @@ class Settings(BaseSettings):
     max_photo_mb: float = Field(
         default=10, gt=0, le=MAX_PHOTO_MB_CEILING, description="largest photo accepted, in MB"
     )
+    # reminders (domain/reminders, notify/)
+    scheduler: bool = Field(
+        default=True, description="run the reminders loop in the web server (off: `tracker worker`)"
+    )
+    scheduler_interval_seconds: float = Field(default=60, gt=0, le=3600, description="pause between passes")
+    base_url: str = Field(
+        default="http://localhost:8000", description="the address links in messages point at"
+    )
+    smtp_url: str | None = Field(default=None, description="smtp[s]://user:pass@host:port?starttls=1")
+    mail_from: str = Field(default="tracker@localhost", description="the From of reminder e-mail")
+    webhook_allow_http: bool = Field(
+        default=False, description="allow http:// and loopback robot URLs (tests)"
+    )
+
+    @field_validator("scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("on", "off"):
+            return value.strip().lower() == "on"
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value:
+            parse_smtp_url(value)  # raises ValueError with the reason
+        return value or None
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            msg = "must be an http(s) address such as https://tracker.example.org"
+            raise ValueError(msg)
+        return value.rstrip("/")
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +105,10 @@ class Settings(BaseSettings):
         """The database URL in force, checked: an async driver we support."""
         url = self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'tracker.sqlite3').resolve()}"
         return check_database_url(url)
+
+    @property
+    def smtp(self) -> SmtpConfig | None:
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
 
     @property
     def photo_dir(self) -> Path:
@@ -106,6 +152,56 @@ def check_database_url(url: str) -> str:
         msg = f"TRACKER_DATABASE_URL uses {driver!r}; use sqlite:///PATH or postgresql://USER@HOST/DB"
         raise SettingsError(msg)
     return parsed.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where reminder e-mail goes: parsed from TRACKER_SMTP_URL."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    use_tls: bool  # implicit TLS (smtps://, usually port 465)
+    starttls: bool  # upgrade a plain connection (smtp://...?starttls=1, usually port 587)
+
+
+def parse_smtp_url(url: str) -> SmtpConfig:
+    """`smtp://[user[:pass]@]host[:port][?starttls=1]` or `smtps://...`; ValueError with the reason."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        msg = f"not an SMTP URL ({exc})"
+        raise ValueError(msg) from None
+    if parts.scheme not in ("smtp", "smtps"):
+        msg = "must start with smtp:// or smtps://, e.g. smtp://user:pass@mail.example.org:587?starttls=1"
+        raise ValueError(msg)
+    if not parts.hostname:
+        msg = "names no host, e.g. smtp://mail.example.org:587?starttls=1"
+        raise ValueError(msg)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        msg = f"unknown option {min(unknown)!r} (only starttls=0|1)"
+        raise ValueError(msg)
+    starttls_value = query.get("starttls", ["0"])[-1]
+    if starttls_value not in ("0", "1", "true", "false"):
+        msg = "starttls must be 0 or 1"
+        raise ValueError(msg)
+    use_tls = parts.scheme == "smtps"
+    starttls = starttls_value in ("1", "true")
+    if use_tls and starttls:
+        msg = "smtps:// is already encrypted: drop starttls=1"
+        raise ValueError(msg)
+    return SmtpConfig(
+        host=parts.hostname,
+        port=port or (465 if use_tls else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=use_tls,
+        starttls=starttls,
+    )
 
 
 @cache

@@ -15,9 +15,27 @@ from tracker.db.models.roster import (
     Unit,
     UnitKind,
 )
+from tracker.db.models.reminders import (
+    CalendarFeed,
+    ChannelKind,
+    DeliveryAttempt,
+    JobLease,
+    NotifyChannel,
+    OutboxItem,
+    OutboxMessage,
+    ReminderPolicy,
+)
 from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
 __all__ = [
+    "CalendarFeed",
+    "ChannelKind",
+    "DeliveryAttempt",
+    "JobLease",
+    "NotifyChannel",
+    "OutboxItem",
+    "OutboxMessage",
+    "ReminderPolicy",
     "Assignment",
     "Record",
     "RecordPhoto",

@@ -100,6 +100,7 @@ class Person(Base):
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
     tier: Mapped[Tier] = mapped_column(portable_enum(Tier, "tier"))
     post: Mapped[str] = mapped_column(String(100), default="")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
