@@ -14,6 +14,7 @@ from tracker.domain.planning.periods import (
     current_year_periods_from,
     period_containing,
     periods_in_year,
+    planned_periods,
     validate_recurrence,
 )
 from tracker.i18n import use_locale
@@ -308,3 +309,26 @@ def test_it_translates_recurrence_messages_to_chinese():
 def test_it_validates_the_schedule_field_by_field(recurrence, errors):
     with use_locale("en"):
         assert validate_recurrence(recurrence, 2026) == errors
+
+
+@pytest.mark.parametrize(
+    ("recurrence", "today", "last_keys"),
+    [
+        pytest.param(Recurrence.monthly(), D(2027, 12, 20), ["2027-12", "2028-01"], id="monthly-december"),
+        pytest.param(Recurrence.monthly(), D(2027, 11, 20), ["2027-11", "2027-12"], id="monthly-november"),
+        pytest.param(
+            Recurrence.monthly(), D(2027, 11, 27), ["2027-12", "2028-01"], id="monthly-35-days-ahead"
+        ),
+        pytest.param(Recurrence.quarterly(), D(2027, 12, 1), ["2027-Q4", "2028-Q1"], id="quarterly"),
+        pytest.param(Recurrence.yearly(), D(2027, 6, 1), ["2027"], id="yearly-midyear"),
+        pytest.param(Recurrence.yearly(), D(2027, 12, 20), ["2027", "2028"], id="yearly-december"),
+        pytest.param(Recurrence.weekly(), D(2027, 12, 20), ["2027-W52", "2028-W01"], id="weekly-december"),
+        pytest.param(Recurrence.once(D(2027, 12, 31)), D(2027, 12, 20), ["2027-12-31"], id="once"),
+    ],
+)
+def test_it_plans_next_years_first_periods_ahead(
+    recurrence: Recurrence, today: dt.date, last_keys: list[str]
+) -> None:
+    keys = [p.key for p in planned_periods(recurrence, today, SHANGHAI)]
+    assert keys[-len(last_keys) :] == last_keys
+    assert len(keys) == len(set(keys))

@@ -16,6 +16,10 @@ Public API
   included even when its due day has passed (a service may skip those with `due_at <= now`).
   At a year's edge the ISO week containing `today` is included; a once assignment due in a
   later year is included too.
+- `planned_periods(recurrence, today, tz) -> list[Period]`: what is materialised ahead of time:
+  `current_year_periods_from`, plus next year's first period once it starts within
+  `LOOKAHEAD_DAYS` of `today`, so that January's tasks exist before 1 January (the current period and the next)
+  without a yearly assignment showing next year's work all year long.
 - `due_instant(day, tz) -> datetime`: when work due on local `day` falls due, in UTC.
 The computing functions raise `TaskRuleError` for a recurrence that `validate_recurrence`
 refuses (except an RRULE with no date in the year asked for, which simply has no periods), and
@@ -53,8 +57,7 @@ from tracker.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ONE_DAY = dt.timedelta(days=1)
-
-
+LOOKAHEAD_DAYS = 35  # next year's periods are made once they start within this many days
 
 
 # The largest chosen day of each cadence: days of a week, month, quarter, month of the year.
@@ -289,3 +292,15 @@ def current_year_periods_from(
     if current is not None and all(p.key != current.key for p in periods):
         periods.insert(0, current)
     return periods
+
+
+def planned_periods(recurrence: Recurrence, today: dt.date, tz: str = DEFAULT_TIMEZONE) -> list[Period]:
+    """The periods to have tasks for on `today` (see the module notes): this year's left, and next
+    year's first once it starts within LOOKAHEAD_DAYS."""
+    periods = current_year_periods_from(recurrence, today, tz)
+    if recurrence.cadence == Cadence.ONCE:
+        return periods
+    horizon = today + dt.timedelta(days=LOOKAHEAD_DAYS)
+    known = {p.key for p in periods}
+    upcoming = [p for p in periods_in_year(recurrence, today.year + 1, tz) if p.key not in known][:1]
+    return periods + [p for p in upcoming if p.start <= horizon]

@@ -21,7 +21,7 @@ from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Assignment
 from tracker.domain.clock import due_instant, local_date, utc_now
 from tracker.domain.errors import TaskRuleError
-from tracker.domain.planning.periods import current_year_periods_from
+from tracker.domain.planning.periods import planned_periods
 from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import RosterSyncResult
 from tracker.domain.planning.service import AssignmentService, Plan, recurrence_of, who_of_assignment
@@ -44,7 +44,7 @@ async def sync_roster(
     for assignment in assignments:
         recurrence, who = recurrence_of(assignment), who_of_assignment(assignment)
         try:
-            periods = current_year_periods_from(recurrence, today, town.timezone)
+            periods = planned_periods(recurrence, today, town.timezone)
         except (TaskRuleError, ValueError):
             continue  # a stored schedule the rules now refuse: leave its tasks alone
         plan = Plan(who, recurrence, select_targets(who, roster, today), periods)

@@ -22,7 +22,7 @@ from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.planning import statutory as templates
-from tracker.domain.planning.periods import Period, Recurrence, current_year_periods_from, validate_recurrence
+from tracker.domain.planning.periods import Period, Recurrence, planned_periods, validate_recurrence
 from tracker.domain.planning.replanning import FutureOccurrence, WantedOccurrence, plan_future_change
 from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.schemas import AssignmentCounts, AssignmentIn, Preview, WhenIn, WhoIn
@@ -163,7 +163,7 @@ class AssignmentService:
         periods: list[Period] = []
         when_errors = validate_recurrence(recurrence, today.year)
         if not when_errors:
-            periods = current_year_periods_from(recurrence, today, town.timezone)
+            periods = planned_periods(recurrence, today, town.timezone)
             if not periods and recurrence.cadence == "once":
                 when_errors["due_date"] = _("Choose a date from today on")
             elif not periods:
