@@ -251,7 +251,7 @@ def test_it_needs_a_town_row_for_a_new_town() -> None:
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ((*HEADER, "email"), "row 1, column email: unknown column 'email'"),
+        ((*HEADER, "wechat"), "row 1, column wechat: unknown column 'wechat'"),
         (tuple(c for c in HEADER if c != "phone"), "row 1, column phone: column 'phone' is missing"),
         ((*HEADER, "编码"), "row 1, column 编码: column 'code' appears twice"),
     ],

@@ -48,6 +48,18 @@ def looks_numeric(text: str) -> bool:
     return digits.isdigit()
 
 
+EMAIL_MAX = 254
+# One address, the plain way: local part @ a dotted domain, no spaces, no display name, no list.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def is_email(text: str) -> bool:
+    """An e-mail address a reminder can be sent to (ASCII; one address; at most EMAIL_MAX characters)."""
+    return len(text) <= EMAIL_MAX and _EMAIL.fullmatch(text) is not None
+
+
 def too_large(maximum: int = MAX_ID) -> str:
     return _("Too large a number: at most %(maximum)d", maximum=maximum)
 
@@ -91,7 +103,9 @@ def _check_instant(value: dt.datetime) -> dt.datetime:
     except OverflowError:
         in_utc = None
     if in_utc is None or not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
-        raise _error("year_range", _("Choose a time from %(first)d to %(last)d", first=FIRST_YEAR, last=LAST_YEAR))
+        raise _error(
+            "year_range", _("Choose a time from %(first)d to %(last)d", first=FIRST_YEAR, last=LAST_YEAR)
+        )
     return value
 
 
@@ -103,7 +117,9 @@ Id = Annotated[
 Day = Annotated[
     dt.date,
     AfterValidator(_check_day),
-    WithJsonSchema({"type": "string", "format": "date", "description": f"a day from {FIRST_YEAR} to {LAST_YEAR}"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "description": f"a day from {FIRST_YEAR} to {LAST_YEAR}"}
+    ),
 ]
 Instant = Annotated[
     dt.datetime,

@@ -16,7 +16,7 @@ REQUIRED_COLUMNS = (
     "record", "code", "name", "kind", "parent", "tier", "post", "unit",
     "supervisor", "phone", "leading_group", "latitude", "longitude", "places",
 )  # fmt: skip
-OPTIONAL_COLUMNS = ("population",)
+OPTIONAL_COLUMNS = ("population", "email")
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Chinese headers a spreadsheet may already have; matched after trimming, case-insensitively.
@@ -26,7 +26,7 @@ HEADER_ALIASES: dict[str, str] = {
     "职务": "post", "单位": "unit", "上级": "supervisor", "直接上级": "supervisor", "电话": "phone",
     "手机": "phone", "领导小组": "leading_group", "纬度": "latitude", "经度": "longitude",
     "联系点": "places", "联系点/包村": "places", "包村": "places", "人口": "population",
-    "常住人口": "population",
+    "常住人口": "population", "邮箱": "email", "电子邮箱": "email", "电子邮件": "email", "e-mail": "email",
 }  # fmt: skip
 
 RECORD_TYPES = {

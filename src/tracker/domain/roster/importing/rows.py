@@ -12,7 +12,7 @@ from enum import Enum
 from typing import TypeVar
 
 from tracker.db.models.roster import LeadingGroupRole, PlaceKind, Tier, UnitKind
-from tracker.domain.inputs import too_large, whole_number
+from tracker.domain.inputs import is_email, too_large, whole_number
 from tracker.domain.roster.importing.columns import (
     CODE_FORBIDDEN,
     CODE_MAX,
@@ -82,6 +82,7 @@ class PersonRecord:
     phone: str | None
     leading_group: LeadingGroupRole | None
     places: tuple[str, ...]
+    email: str | None = None  # only compared when the file has the column
 
 
 @dataclass
@@ -198,6 +199,13 @@ class RowReader:
             )
         return value or None
 
+    def email(self) -> str | None:
+        value = self.text("email")
+        if value and not is_email(value):
+            self.problem("email", _("'%(value)s' is not an e-mail address", value=value))
+            return None
+        return value or None
+
     def code_list(self, column: str) -> tuple[str, ...]:
         codes = tuple(part.strip() for part in PLACES_SEPARATOR.split(self.text(column)) if part.strip())
         for code in codes:
@@ -264,7 +272,7 @@ def parse_person(reader: RowReader) -> PersonRecord | None:
     if code is None:
         return None
     return PersonRecord(
-        reader.row.number, code, name or "", tier, post, unit, supervisor, phone, role, places
+        reader.row.number, code, name or "", tier, post, unit, supervisor, phone, role, places, reader.email()
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tracker.db.models.reminders import ChannelKind, NotifyChannel
 from tracker.db.models.roster import ContactAssignment, Person, Place, Town, Unit
 from tracker.domain.clock import local_date, utc_now
 from tracker.domain.roster import rules
@@ -181,7 +182,24 @@ class RosterImporter:
                 )
                 for code in change.added_places
             )
+        await self._email_reminders_on(town, [state.people[c.code] for c in by_type.get("person", [])
+                                               if c.fields.get("email")])  # fmt: skip
         await self.session.flush()
+
+    async def _email_reminders_on(self, town: Town, people: list[Person]) -> None:
+        """A person given an e-mail address gets their reminders by e-mail too, unless they already
+        have an e-mail channel (perhaps switched off: their choice stands)."""
+        if not people:
+            return
+        have = set((await self.session.scalars(
+            select(NotifyChannel.person_id).where(NotifyChannel.town_id == town.id,
+                                                  NotifyChannel.kind == ChannelKind.EMAIL)
+        )).all())  # fmt: skip
+        self.session.add_all(
+            NotifyChannel(town_id=town.id, person_id=p.id, kind=ChannelKind.EMAIL)
+            for p in people
+            if p.id not in have
+        )
 
     def _upsert(
         self,
@@ -255,6 +273,8 @@ def plan_changes(parsed: ParsedRoster, state: TownState) -> list[RecordChange]:
         wanted = {"name": person.name, "tier": person.tier, "post": person.post, "unit": person.unit,
                   "supervisor": person.supervisor, "phone": person.phone,
                   "leading_group_role": person.leading_group}  # fmt: skip
+        if "email" in parsed.headers:  # a file without the column leaves addresses as they are
+            wanted["email"] = person.email
         change = _compare(
             "person", person.code, person.name, wanted, _person_values(before, unit_codes, person_codes)
         )
@@ -284,6 +304,7 @@ def _person_values(
         "supervisor": person_codes.get(person.supervisor_id or 0),
         "phone": person.phone,
         "leading_group_role": person.leading_group_role,
+        "email": person.email,
     }
 
 
