@@ -33,6 +33,15 @@ from tracker.domain.clock import utc_now
 from tracker.domain.planning.api import AssignmentApi
 from tracker.domain.planning.pages import AssignmentPages
 from tracker.domain.planning.service import AssignmentService
+from tracker.domain.reminders.api import ReminderApi
+from tracker.domain.reminders.calendar_pages import CalendarPages
+from tracker.domain.reminders.channel_pages import OwnChannelPages, TownChannelPages
+from tracker.domain.reminders.channels import ChannelService
+from tracker.domain.reminders.notification_pages import NotificationPages
+from tracker.domain.reminders.notifications import NotificationService
+from tracker.domain.reminders.outbox_pages import OutboxPages
+from tracker.domain.reminders.pages import ReminderPages
+from tracker.domain.reminders.service import ReminderService
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.roster.service import RosterService
@@ -95,6 +104,25 @@ async def provide_record_service(
     return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes, access_scope)
 
 
+async def provide_reminder_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> ReminderService:
+    return ReminderService(db_session, actor, access_scope)
+
+
+async def provide_notification_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> NotificationService:
+    return NotificationService(db_session, actor, access_scope)
+
+
+async def provide_channel_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope],
+    settings: NamedDependency[Settings],
+) -> ChannelService:
+    return ChannelService(db_session, actor, access_scope, allow_http=settings.webhook_allow_http)
+
+
 async def provide_session_service(
     db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
 ) -> SessionService:
@@ -126,6 +154,9 @@ dependencies = {
     "tasks": Provide(provide_task_service),
     "records": Provide(provide_record_service),
     "boards": Provide(provide_board_service),
+    "reminders": Provide(provide_reminder_service),
+    "notifications": Provide(provide_notification_service),
+    "channels": Provide(provide_channel_service),
 }
 
 
@@ -155,6 +186,13 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 BoardPages,
                 AssignmentPages,
                 PhotoPages,
+                CalendarPages,
+                ReminderPages,
+                OutboxPages,
+                ReminderApi,
+                NotificationPages,
+                OwnChannelPages,
+                TownChannelPages,
             ],
         )
     ]

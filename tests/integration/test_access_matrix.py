@@ -19,10 +19,12 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.databases import run
+from tests.support.outbox import add_message
 from tests.support.personas import World, build_world, sign_in
 from tests.support.work_pages import add_work, png
 from tracker.db.base import metadata
 from tracker.db.models.accounts import Role, User
+from tracker.db.models.reminders import ChannelKind, NotifyChannel, ReminderReason
 from tracker.db.models.tasks import Task
 from tracker.db.session import open_session
 from tracker.domain.accounts.passwords import hash_password
@@ -146,6 +148,14 @@ CASES = [
     # turning it off: not for the roles that must keep it (403); the others have none to turn off (409)
     Case("POST", "/account/mfa/disable", fixed("/account/mfa/disable"),
          {**everyone(409, 303), ADMIN: 403, SEC: 403, SEC_B: 403}, {LOGIN}, body=lambda p: {"code": "not-a-code"}),
+    # the calendar feed: made by anyone linked to a person (admin and viewer have none: 409); the feed
+    # itself is public, and an address not in force is 404 for everyone
+    Case("GET", "/settings/calendar", fixed("/settings/calendar"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/settings/calendar", fixed("/settings/calendar"), {**everyone(303, 303), ADMIN: 409, VIEWER: 409},
+         {LOGIN}, body=lambda p: {}),
+    Case("POST", "/settings/calendar/revoke", fixed("/settings/calendar/revoke"), everyone(303, 303), {LOGIN},
+         body=lambda p: {}),
+    Case("GET", "/calendar/{file_name:str}", fixed("/calendar/cal_" + "A" * 43 + ".ics"), everyone(404, 404), set()),
     Case("GET", "/", fixed("/"), {**everyone(302, 303), ADMIN: 200}, {LOGIN}),
     Case("GET", "/towns/{code:str}", fixed("/towns/alpha"), town_a(200, 303), {LOGIN}),
     Case("GET", "/towns/{code:str}/people/{person_id:int}",
@@ -250,6 +260,64 @@ CASES = [
          cadres_work(200, 401), {LOGIN}),
     Case("GET", "/api/v1/towns/{code:str}/board", fixed("/api/v1/towns/alpha/board"), board_readers(200, 401),
          {LOGIN, BOARD_READERS}),
+    # -- reminders: the secretary's side (src/tracker/domain/reminders/pages.py, api.py) ------------
+    Case("GET", "/towns/{code:str}/reminders/policy", fixed("/towns/alpha/reminders/policy"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/reminders/policy", fixed("/towns/alpha/reminders/policy"), managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"overdue_every_days": "0"}),
+    Case("GET", "/towns/{code:str}/outbox", fixed("/towns/alpha/outbox"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/outbox/{message_id:int}/resend",  # a sent message: nothing to resend (409)
+         lambda w, ids: f"/towns/alpha/outbox/{ids['sent_message']}/resend", managers_of_a(409, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("GET", "/towns/{code:str}/people/{person_id:int}/reminders",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/reminders", {**town_a(200, 303), OUTSIDER: 403, VIEWER: 403},
+         {LOGIN}),
+    Case("GET", "/api/v1/towns/{code:str}/outbox", fixed("/api/v1/towns/alpha/outbox"), managers_of_a(200, 401),
+         {LOGIN, SECRETARY_ONLY}),
+    # -- reminders: the person's side (notification_pages.py, channel_pages.py) ----------------------
+    # the bell is public (a poll must never move the page to the sign-in form): an empty bell when signed out
+    Case("GET", "/notifications/bell", fixed("/notifications/bell"), everyone(200, 200), set()),
+    Case("GET", "/notifications", fixed("/notifications"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/notifications/{message_id:int}/read", lambda w, ids: f"/notifications/{ids['sent_message']}/read",
+         {**everyone(404, 303), CADRE: 303}, {LOGIN}, body=lambda p: {}),  # the cadre's own in-app message
+    Case("POST", "/notifications/read-all", fixed("/notifications/read-all"), everyone(303, 303), {LOGIN},
+         body=lambda p: {}),
+    # my channels: anyone linked to a person (the admin and the viewer have none: 404); bad input is a 400
+    Case("GET", "/settings/channels", fixed("/settings/channels"), everyone(200, 303), {LOGIN}),
+    Case("POST", "/settings/channels", fixed("/settings/channels"), {**everyone(400, 303), ADMIN: 404, VIEWER: 404},
+         {LOGIN}, body=lambda p: {"kind": ""}),
+    Case("POST", "/settings/channels/email", fixed("/settings/channels/email"),
+         {**everyone(400, 303), ADMIN: 404, VIEWER: 404}, {LOGIN}, body=lambda p: {"email": "no-at-sign", "email_on": "1"}),
+    Case("POST", "/settings/channels/{channel_id:int}", lambda w, ids: f"/settings/channels/{ids['cadre_channel']}",
+         {**everyone(404, 303), CADRE: 400, SEC: 400}, {LOGIN}, body=lambda p: {"label": "x" * 101}),
+    Case("POST", "/settings/channels/{channel_id:int}/delete",
+         lambda w, ids: f"/settings/channels/{ids['secretary_channel']}/delete", {**everyone(404, 303), SEC: 303},
+         {LOGIN}, body=lambda p: {}),
+    Case("POST", "/settings/channels/{channel_id:int}/test",  # refused address: the answer shown, nothing sent
+         lambda w, ids: f"/settings/channels/{ids['cadre_channel']}/test", {**everyone(404, 303), CADRE: 303, SEC: 303},
+         {LOGIN}, body=lambda p: {}),
+    # the secretary's: the town's and units' robots, anyone's channels
+    Case("GET", "/towns/{code:str}/channels", fixed("/towns/alpha/channels"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/channels", fixed("/towns/alpha/channels"), managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"kind": ""}),
+    Case("POST", "/towns/{code:str}/channels/{channel_id:int}",
+         lambda w, ids: f"/towns/alpha/channels/{ids['town_robot']}", managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY},
+         body=lambda p: {"label": "x" * 101}),
+    Case("POST", "/towns/{code:str}/channels/{channel_id:int}/delete",  # deleting twice is no error for a manager
+         lambda w, ids: f"/towns/alpha/channels/{ids['spare_robot']}/delete", managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("POST", "/towns/{code:str}/channels/{channel_id:int}/test",
+         lambda w, ids: f"/towns/alpha/channels/{ids['town_robot']}/test", managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("GET", "/towns/{code:str}/people/{person_id:int}/channels",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/channels", managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/people/{person_id:int}/channels",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/channels", managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY},
+         body=lambda p: {"kind": ""}),
+    Case("POST", "/towns/{code:str}/people/{person_id:int}/channels/email",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/channels/email", managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"email": "no-at-sign"}),
     Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
     Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
     Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),
@@ -327,12 +395,31 @@ async def _setup(db_url: str, photo_dir: str) -> tuple[World, dict[str, int]]:
         due_month = due_on(overdue.due_at, world.a.town.timezone).month  # type: ignore[union-attr]
         extra = {**work, **await _add_photo(session, world, work["later"], photo_dir), "overdue_column": due_month - 1}
         extra.update(await _api_ids(session, extra))
+        sent = await add_message(session, world.a.town.id, world.a.cadre.id, items=[(work["overdue"], ReminderReason.OVERDUE, 2)])
+        extra["sent_message"] = sent.id
+        extra.update(await _add_channels(session, world))
         spare = User(login="spare", role=Role.MEMBER, town_id=world.a.town.id, password_hash=hash_password("spare-password-1"),
                      must_change_password=False)
         session.add(spare)
         await session.flush()
         token = await UserService(session, None).create_token(world.users["admin"], "matrix")  # type: ignore[arg-type]
         return world, {"spare": spare.id, "admin_token": token.token.id, **extra}
+
+
+async def _add_channels(session: AsyncSession, world: World) -> dict[str, int]:
+    """A robot of the cadre's and of the secretary's own, the town's robot and a spare one to delete
+    (at addresses nothing may be sent to: a test answers with the refusal)."""
+    url = "http://127.0.0.1:9/hook"
+    made = {
+        "cadre_channel": NotifyChannel(town_id=world.a.town.id, person_id=world.a.cadre.id, kind=ChannelKind.WEBHOOK, url=url),
+        "secretary_channel": NotifyChannel(town_id=world.a.town.id, person_id=world.a.secretary.id,
+                                           kind=ChannelKind.WEBHOOK, url=url),
+        "town_robot": NotifyChannel(town_id=world.a.town.id, kind=ChannelKind.WECOM, url=url),
+        "spare_robot": NotifyChannel(town_id=world.a.town.id, unit_id=world.a.unit.id, kind=ChannelKind.WECOM, url=url),
+    }
+    session.add_all(made.values())
+    await session.flush()
+    return {name: channel.id for name, channel in made.items()}
 
 
 async def _forget_failed_sign_ins(db_url: str) -> None:
