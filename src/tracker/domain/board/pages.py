@@ -156,6 +156,7 @@ class BoardPages(Controller):
             cell=cell,
             column_label=board.columns[column],
             cell_tasks=cell_tasks,
+            escalated_to=board.escalated_to,
             records=records,
             people_names={p.id: p.name for p in people},
             place_names={p.id: p.name for p in await roster.list_places(town)},

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from tracker.db.models.reminders import ReminderReason
 from tracker.db.models.roster import Person
 from tracker.db.models.tasks import Record, WorkKind
 from tracker.domain.work.lights import Light
@@ -71,12 +72,31 @@ class BoardGroup:
     rows: list[BoardRow]
 
 
+@dataclass(frozen=True)
+class EscalationMark:
+    """A task's late work was escalated by reminders to `recipient` (a person's name or a group robot)."""
+
+    reason: ReminderReason  # ESCALATED_SUPERVISOR or ESCALATED_SECRETARY
+    recipient: str
+    group: bool = False  # a unit's or the town's group robot, not a person
+
+
 @dataclass
 class Board:
     columns: list[str]  # labels, e.g. "1月" … "12月" or "Q1" … "Q4"
     groups: list[BoardGroup]
     overdue: list[TaskView]
     flagged: list[Record]  # records logged far from their place, for the secretary
+    escalations: dict[int, list[EscalationMark]] = field(default_factory=dict)  # task id -> marks (service.escalation_marks)
+
+    def escalated_to(self, task_ids: list[int]) -> list[str]:
+        """Who the tasks (a cell's) were escalated to, each name once."""
+        names: list[str] = []
+        for task_id in task_ids:
+            for mark in self.escalations.get(task_id, []):
+                if mark.recipient not in names:
+                    names.append(mark.recipient)
+        return names
 
 
 def board_out(board: Board, year: int, cadence: str) -> BoardOut:

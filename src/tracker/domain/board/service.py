@@ -10,17 +10,19 @@ below them); members have no board.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from tracker.db.models.accounts import Role
+from tracker.db.models.reminders import NotifyChannel, OutboxItem, OutboxMessage, ReminderReason
 from tracker.db.models.roster import Person, Tier, Town
 from tracker.db.models.tasks import Record, Task, WorkKind
 from tracker.domain.access import Actor
 from tracker.domain.board.rules import CADENCES, column_labels, group_rows
-from tracker.domain.board.schemas import Board, BoardFilter
+from tracker.domain.board.schemas import Board, BoardFilter, EscalationMark
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.scope import Reach, Scope
@@ -52,6 +54,34 @@ def _parse(filters: BoardFilter) -> tuple[Tier | None, WorkKind | None]:
     return tier, kind
 
 
+ESCALATIONS = (ReminderReason.ESCALATED_SUPERVISOR, ReminderReason.ESCALATED_SECRETARY)
+
+
+async def escalation_marks(
+    session: AsyncSession, town_id: int, task_ids: Select[Any]
+) -> dict[int, list[EscalationMark]]:
+    """The board's escalation marks: task id -> who reminders escalated it to (a person's name, or
+    a group robot's label), each once: people first, supervisors before secretaries. One query for
+    the tasks `task_ids` selects (the board's own filtered query, as a subquery: no list of ids)."""
+    query = (
+        select(OutboxItem.task_id, OutboxItem.reason, Person.name, NotifyChannel.label)
+        .join(OutboxMessage, OutboxMessage.id == OutboxItem.message_id)
+        .outerjoin(Person, Person.id == OutboxMessage.person_id)
+        .outerjoin(NotifyChannel, NotifyChannel.id == OutboxMessage.channel_id)
+        .where(OutboxMessage.town_id == town_id, OutboxItem.reason.in_(ESCALATIONS), OutboxItem.task_id.in_(task_ids))
+        .distinct()
+    )  # fmt: skip
+    marks: dict[int, list[EscalationMark]] = {}
+    for task_id, reason, name, label in (await session.execute(query)).all():
+        group = name is None
+        mark = EscalationMark(ReminderReason(reason), name if not group else label or _("Group robot"), group)
+        if mark not in marks.setdefault(task_id, []):
+            marks[task_id].append(mark)
+    for found in marks.values():
+        found.sort(key=lambda m: (m.group, m.reason is ReminderReason.ESCALATED_SECRETARY, m.recipient))
+    return marks
+
+
 class BoardService:
     def __init__(self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None) -> None:
         self.session = session
@@ -74,6 +104,7 @@ class BoardService:
             query = query.where(Task.kind == kind)
         if filters.assignment_id is not None:
             query = query.where(Task.assignment_id == filters.assignment_id)
+        escalations = await escalation_marks(session, town.id, query.with_only_columns(Task.id))
         tasks = list((await session.scalars(
             query.options(selectinload(Task.person).selectinload(Person.unit), selectinload(Task.place),
                           selectinload(Task.assignment))
@@ -86,6 +117,7 @@ class BoardService:
             groups=group_rows(views, len(columns), town.timezone, filters.cadence),
             overdue=[v for v in views if is_overdue(v.task.status, v.task.due_at, now)],
             flagged=await self._flagged(reach, year),
+            escalations=escalations,
         )
 
 
