@@ -8,7 +8,7 @@ import re
 from tests.support.personas import form_post, sign_in
 from tests.support.work_pages import ENGLISH, HTMX, build_work
 from tracker.domain.clock import local_date, utc_now
-from tracker.domain.planning.periods import Recurrence, current_year_periods_from
+from tracker.domain.planning.periods import Recurrence, planned_periods
 
 CELL_LINK = re.compile(r'href="(/towns/alpha/board/cell\?person=(\d+)&amp;column=(\d+)[^"]*)"')
 
@@ -61,14 +61,12 @@ def test_it_keeps_members_off_the_board_and_the_assignments(client, db) -> None:
 def test_it_previews_how_many_tasks_an_assignment_makes(client, db) -> None:
     db(build_work)
     sign_in(client, "secretary")
-    periods = current_year_periods_from(
-        Recurrence.monthly(), local_date(utc_now(), "Asia/Shanghai"), "Asia/Shanghai"
-    )
+    periods = planned_periods(Recurrence.monthly(), local_date(utc_now(), "Asia/Shanghai"), "Asia/Shanghai")
     response = form_post(client, "/towns/alpha/assignments/preview", _monthly_visits(), headers=HTMX)
     assert response.status_code == 200
     html = response.text
     assert html.lstrip().startswith('<section id="preview"')
-    # two tier-1 officials with two contact points each, every month left this year
+    # two tier-1 officials with two contact points each, every month left this year (and next January in December)
     tasks = 4 * len(periods)
     assert f"This will create {tasks} task{'s' if tasks != 1 else ''} for 2 people" in html
     assert "<bdi>书记甲</bdi> · <bdi>红星砖厂</bdi>" in html  # names isolated from the text around them
