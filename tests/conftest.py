@@ -100,7 +100,8 @@ def _run_time_listeners() -> None:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789")
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", secret_key="test-secret-key-0123456789",
+                    scheduler=False)  # the reminders loop only in its own tests (test_reminder_workers.py)
 
 @pytest.fixture
 def app(settings: Settings) -> Litestar:

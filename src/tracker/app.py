@@ -29,6 +29,7 @@ from tracker.domain.access import role_label
 from tracker.domain.accounts.request_actor import actor_loader, refusal_recorder, set_audit_actor
 from tracker.domain.accounts.sessions import session_policy
 from tracker.domain.errors import DomainError
+from tracker.domain.reminders.scheduler import Background, start_in_background, stop_in_background
 from tracker.domain.work.photos import record_body_bytes
 from tracker.listeners import install_listeners
 from tracker.paths import migrations_dir, static_dir
@@ -74,10 +75,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
 
+    background: list[Background] = []  # the reminders loop, when this process runs it (TRACKER_SCHEDULER)
+
     async def on_startup(app: Litestar) -> None:
         await prepare_database(settings, engine)
+        if settings.scheduler:
+            background.append(start_in_background(sessionmaker, settings))
 
     async def on_shutdown(app: Litestar) -> None:
+        while background:
+            await stop_in_background(background.pop())
         await engine.dispose()
 
     return Litestar(
