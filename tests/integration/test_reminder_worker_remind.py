@@ -53,7 +53,8 @@ def test_it_prints_what_a_dry_run_would_queue_and_writes_nothing(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[-1] == "queued 2, sent 0, failed 0"
-    printed = sorted(tuple(line.split(" | ")) for line in lines[:-1])
+    assert lines[0].startswith("tasks created ")
+    printed = sorted(tuple(line.split(" | ")) for line in lines[1:-1])
     assert [(recipient, channel) for recipient, channel, _subject in printed] == [
         ("干部丁", "email"),
         ("干部丁", "in_app"),
@@ -72,7 +73,7 @@ def test_it_queues_and_sends_then_has_nothing_more_to_do(db_url: str, tmp_path: 
     # reports what it sent and what it gave up, not what waits for a retry
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[-1] == "queued 2, sent 1, failed 0"
-    assert again.stdout.splitlines() == ["queued 0, sent 0, failed 0"]
+    assert again.stdout.splitlines() == ["tasks created 0", "queued 0, sent 0, failed 0"]
     assert all(LAST_LINE.match(r.stdout.splitlines()[-1]) for r in (first, again))
 
 

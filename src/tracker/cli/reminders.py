@@ -92,7 +92,8 @@ async def _one_pass(settings: Settings, now: dt.datetime, *, dry_run: bool) -> P
 
 def pass_lines(result: PassResult) -> list[str]:
     """One line per message (recipient | channel | subject), then the counts, always in this form."""
-    lines = [f"{m.recipient} | {m.channel_kind.value} | {m.subject}" for m in result.messages]
+    lines = [f"tasks created {result.created_tasks}"]
+    lines += [f"{m.recipient} | {m.channel_kind.value} | {m.subject}" for m in result.messages]
     lines.append(f"queued {result.queued}, sent {result.sent}, failed {result.failed}")
     return lines
 

@@ -49,8 +49,12 @@ def _line(item: OwedItem, task: TaskLine, *, whose: bool) -> str:
         parts.append(task.place)
     if whose:
         parts.insert(0, task.person_name)
-    due = _("due %(day)s", day=format_date(task.due_on))
-    return f"{' · '.join(parts)} ({due}, {_why(item)})"
+    return _(
+        "%(what)s (due %(day)s, %(why)s)",
+        what=" · ".join(parts),
+        day=format_date(task.due_on),
+        why=_why(item),
+    )
 
 
 @dataclass(frozen=True)
