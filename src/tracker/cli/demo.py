@@ -47,7 +47,10 @@ def demo_command(host: str, port: int) -> None:
             click.echo(line)
         click.echo(asyncio.run(load_demo_town_work(settings)).summary_line())
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(f"tracker demo: serving on http://{shown_host}:{sock.getsockname()[1]}/")
+    address = f"http://{shown_host}:{sock.getsockname()[1]}"
+    if "base_url" not in settings.model_fields_set:  # reminders link to where the demo is served
+        settings = settings.model_copy(update={"base_url": address})
+    click.echo(f"tracker demo: serving on {address}/")
     config = uvicorn.Config(create_app(settings), server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
 
