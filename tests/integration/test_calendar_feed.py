@@ -105,7 +105,7 @@ def test_it_serves_exactly_the_persons_open_tasks_to_a_calendar_that_never_signe
     assert f"{BASE}/calendar/{token}.ics" in page and f"webcal://localhost:8000/calendar/{token}.ics" in page
     response = fetch(anonymous, token)
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
-    assert "public" not in response.headers["cache-control"]  # never kept by a shared cache
+    assert response.headers["cache-control"] == "private, max-age=300"  # never kept by a shared cache
     # open, due from 30 days ago on: not the done one, not the one 40 days old, nobody else's
     assert task_ids(response) == {ids["overdue"], ids["this_week"], ids["later"]}
     event = next(

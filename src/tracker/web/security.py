@@ -169,8 +169,11 @@ def make_security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitabl
         headers.setdefault("x-frame-options", "DENY")
         if https:
             headers.setdefault("strict-transport-security", STRICT_TRANSPORT_SECURITY)
-        if scope.get("path", "").startswith("/static/"):
+        path = scope.get("path", "")
+        if path.startswith("/static/"):
             headers.setdefault("cache-control", "public, max-age=3600")
+        elif path.startswith("/calendar/") and "cache-control" in headers:
+            pass  # a calendar feed (no cookie, a secret address) says how long a phone may keep it
         else:  # pages, the API and photos: nothing kept on a shared phone after sign-out
             headers["cache-control"] = "no-store"
 
