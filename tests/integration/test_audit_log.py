@@ -23,6 +23,7 @@ from tests.support.accounts import (
 from tests.support.personas import PASSWORD, World, csrf_token, form_post, json_headers
 from tracker.db.models.accounts import ViewerTown
 from tracker.db.models.audit import AuditEntry
+from tracker.db.models.reminders import ChannelKind, NotifyChannel
 from tracker.domain.accounts.rules import token_hash
 from tracker.domain.audit.context import AuditActor, acting_as
 
@@ -330,3 +331,18 @@ def test_it_offers_no_way_to_change_an_entry(browsers: Browsers, world: World) -
     for method in ("post", "put", "patch", "delete"):
         response = getattr(secretary, method)(AUDIT, headers={"x-csrftoken": csrf_token(secretary)})
         assert response.status_code == 405, method
+
+
+def test_it_keeps_robot_tokens_and_signing_secrets_out_of_the_log(world: World, db: Any) -> None:
+    token, signing = "d41d8cd98f00b204e9800998ecf8427e", "SEC0123456789abcdef0123456789abcdef"
+
+    async def add_robot(session: Any) -> None:
+        with acting_as(AuditActor(world.users["secretary"], "secretary")):
+            session.add(NotifyChannel(town_id=world.a.town.id, kind=ChannelKind.DINGTALK, label="镇群", secret=signing,
+                                      url=f"https://oapi.dingtalk.com/robot/send?access_token={token}"))  # fmt: skip
+            await session.flush()
+
+    db(add_robot)
+    log = audit_json(db)
+    assert '"label": "镇群"' in log and "oapi.dingtalk.com" in log
+    assert token not in log and signing not in log

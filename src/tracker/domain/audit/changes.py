@@ -7,8 +7,12 @@ import enum
 from collections.abc import Mapping
 from typing import Any
 
-# Never written to the log, whatever the table.
-SECRET_COLUMNS = frozenset({"password_hash", "token_hash"})
+from tracker.notify.urls import mask_url
+
+# Never written to the log, whatever the table: hashes, TOTP and robot/webhook signing secrets.
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "secret"})
+# Written masked: a robot's or webhook's address carries its access token.
+MASKED_COLUMNS = frozenset({"url"})
 # Bookkeeping that says nothing about what a person did.
 IGNORED_COLUMNS = frozenset({"created_at", "updated_at"})
 
@@ -27,12 +31,16 @@ def to_json_value(value: Any) -> Any:
     return str(value)
 
 
+def _shown(key: str, value: Any) -> Any:
+    if key in SECRET_COLUMNS:
+        return "***"
+    if key in MASKED_COLUMNS and isinstance(value, str):
+        return mask_url(value)
+    return to_json_value(value)
+
+
 def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        key: ("***" if key in SECRET_COLUMNS else to_json_value(value))
-        for key, value in values.items()
-        if key not in IGNORED_COLUMNS
-    }
+    return {key: _shown(key, value) for key, value in values.items() if key not in IGNORED_COLUMNS}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
