@@ -3,6 +3,8 @@ and the run-time listeners installed (tracker/listeners.py)."""
 
 from __future__ import annotations
 
+import itertools
+
 from advanced_alchemy.extensions.litestar import (
     AlembicAsyncConfig,
     AsyncSessionConfig,
@@ -51,6 +53,8 @@ from tracker.web.security import CSRF_COOKIE, csrf_config, make_csrf_middleware,
 from tracker.web.startup import prepare_database
 from tracker.web.templating import make_template_engine
 
+_APPS = itertools.count(1)  # numbers each app this process makes (see create_app's database keys)
+
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
@@ -63,7 +67,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.is_sqlite:
         enable_sqlite_pragmas(engine.sync_engine)
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    app_number = next(_APPS)
     db_config = SQLAlchemyAsyncConfig(
+        # keys of our own per app: advanced-alchemy makes clashing keys unique by recursing once per
+        # earlier config in the process, which overflows the stack after ~950 apps (the test suite)
+        session_scope_key=f"_tracker_db_session_{app_number}",
+        engine_app_state_key=f"_tracker_db_engine_{app_number}",
+        session_maker_app_state_key=f"_tracker_session_maker_{app_number}",
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit_include_redirects",
