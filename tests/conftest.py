@@ -1,7 +1,9 @@
 """Shared fixtures: every database test runs on SQLite and, when configured, on PostgreSQL.
 
 PostgreSQL comes from TRACKER_TEST_POSTGRES_URL (a database the tests may wipe). Without it the
-PostgreSQL half is skipped with a reason, except under CI=true, where that is a failure.
+PostgreSQL half is skipped with a reason, except under CI=true, where that is a failure. Under
+pytest-xdist (scripts/test runs the whole suite on every core) each worker gets a database of its
+own beside that one, `<name>_gw0`, `<name>_gw1` ..., made at its start and dropped at its end.
 """
 
 from __future__ import annotations
@@ -37,13 +39,23 @@ passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1" ... under pytest-xdist, else ""
 
 def _require_postgres() -> str:
+    if POSTGRES_URL and WORKER:
+        return worker_database(async_pg_url(POSTGRES_URL), WORKER)
     if POSTGRES_URL:
         return async_pg_url(POSTGRES_URL)
     if IN_CI:
         pytest.fail("CI=true but TRACKER_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI")
     pytest.skip("PostgreSQL half skipped: set TRACKER_TEST_POSTGRES_URL to run it")
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start each run with an empty test-artifacts/browser/ (tests/browser keeps failed pages there), so
+    every file there is from this run; once, in the main process, not in each xdist worker."""
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(config.rootpath / "test-artifacts" / "browser", ignore_errors=True)
+
 
 # -- databases ---------------------------------------------------------------------------------
 
@@ -55,14 +67,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    """The PostgreSQL test database, wiped and migrated to head once per run."""
+def postgres_migrated() -> Iterator[str]:
+    """The PostgreSQL test database (this worker's, under xdist), wiped and migrated to head once per run."""
     url = _require_postgres()
+    made = _make_worker_database(url) if WORKER else None
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     run(pg_execute(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
     schema.upgrade(url)
     assert tables
-    return url
+    yield url
+    if made:
+        run(pg_execute(made, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)', autocommit=True))
+
+
+def worker_database(url: str, worker: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _make_worker_database(url: str) -> str:
+    """Create this worker's database afresh; the admin URL to drop it with."""
+    parsed = make_url(url)
+    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
+    run(pg_execute(admin, f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)',
+                   f'CREATE DATABASE "{parsed.database}"', autocommit=True))  # fmt: skip
+    return admin
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

@@ -102,12 +102,6 @@ def chromium_executable() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_artifacts(pytestconfig: pytest.Config) -> None:
-    """Start each run with an empty test-artifacts/browser/, so every file there is from this run."""
-    shutil.rmtree(pytestconfig.rootpath / "test-artifacts" / "browser", ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(chromium_executable: Path) -> dict[str, Any]:
     """pytest-playwright's launch options: Debian's Chromium, headless, no network chatter of its own."""
