@@ -3,55 +3,12 @@ checks of a town's policy (rules.retry_delay, rules.validate_policy)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
 
-from tracker.db.models.reminders import ReminderReason
-from tracker.db.models.tasks import TaskStatus
-from tracker.domain.clock import due_instant
-from tracker.domain.reminders.rules import (
-    DEFAULT_POLICY,
-    OwedDigest,
-    TaskFacts,
-    retry_delay,
-    validate_policy,
-)
+from tracker.domain.reminders.rules import retry_delay, validate_policy
 from tracker.i18n import use_locale
-
-BEFORE = ReminderReason.BEFORE_DUE
-TODAY = ReminderReason.DUE_TODAY
-LATE = ReminderReason.OVERDUE
-SUPERVISOR = ReminderReason.ESCALATED_SUPERVISOR
-SECRETARY = ReminderReason.ESCALATED_SECRETARY
-PERSON, BOSS, OLD_BOSS, SECRETARY_ID = 1, 2, 9, 3
-NO_QUIET = dataclasses.replace(DEFAULT_POLICY, quiet_start=dt.time(0), quiet_end=dt.time(0))
-
-
-def local(text: str) -> dt.datetime:
-    """A Shanghai wall-clock time ("2027-12-20 09:00") as the UTC instant `now` is."""
-    return dt.datetime.fromisoformat(f"{text}+08:00").astimezone(dt.UTC)
-
-
-def due(day: str) -> dt.datetime:
-    return due_instant(dt.date.fromisoformat(day))
-
-
-def task(
-    task_id: int = 10,
-    person_id: int = PERSON,
-    due_on: str = "2027-12-20",
-    status: TaskStatus = TaskStatus.OPEN,
-    supervisor_id: int | None = BOSS,
-    secretary_ids: tuple[int, ...] = (SECRETARY_ID,),
-) -> TaskFacts:
-    return TaskFacts(task_id, person_id, due(due_on), status, supervisor_id, secretary_ids)
-
-
-def owed(digests: list[OwedDigest]) -> list[tuple[int, int, ReminderReason, int]]:
-    """(recipient, task id, reason, days) for every item, in the digests' order."""
-    return [(d.recipient_person_id, i.task_id, i.reason, i.days) for d in digests for i in d.items]
 
 
 @pytest.mark.parametrize(
