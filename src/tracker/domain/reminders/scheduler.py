@@ -53,7 +53,9 @@ T = TypeVar("T")
 SessionMaker = async_sessionmaker[AsyncSession]
 SCHEDULER_ACTOR = AuditActor(None, "scheduler")
 JOB_LEASE_TTL = dt.timedelta(minutes=5)  # a job that runs longer may be started again elsewhere (harmless)
-PLAN_EVERY = dt.timedelta(hours=1)  # the loop plans at most this often (every town's roster is read; the horizon is weeks ahead, and roster changes plan at once)
+# The loop plans at most this often: every town's roster is read, the horizon is weeks ahead, and a
+# roster change plans at once.
+PLAN_EVERY = dt.timedelta(hours=1)
 DISPATCH_LIMIT = 500  # messages per pass; the loop goes round again at once when there were more
 
 
