@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import Settings, SettingsError, check_database_url
+from tracker.config import Settings, SettingsError, SmtpConfig, check_database_url, parse_smtp_url
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 
@@ -48,6 +48,14 @@ def _run_tracker(tmp_path: Path, command: list[str], **variables: str) -> subpro
         ("TRACKER_DEFAULT_LOCALE", "fr"),
         ("TRACKER_DEFAULT_LOCALE", "zh"),
         ("TRACKER_DEBUG", "sometimes"),
+        ("TRACKER_SMTP_URL", "mail.example.org:587"),
+        ("TRACKER_SMTP_URL", "http://mail.example.org"),
+        ("TRACKER_SMTP_URL", "smtp://"),
+        ("TRACKER_SMTP_URL", "smtp://mail.example.org:99999"),
+        ("TRACKER_SMTP_URL", "smtp://mail.example.org?tls=1"),
+        ("TRACKER_SMTP_URL", "smtps://mail.example.org?starttls=1"),
+        ("TRACKER_SCHEDULER", "sometimes"),
+        ("TRACKER_BASE_URL", "tracker.example.org"),
     ],
 )
 def test_it_refuses_a_bad_setting_with_one_line(tmp_path: Path, variable: str, value: str) -> None:
@@ -144,3 +152,27 @@ def test_it_treats_an_empty_secret_key_as_unset(tmp_path: Path, monkeypatch: pyt
     key = Settings().resolved_secret_key()
     assert key
     assert (tmp_path / "data" / "secret_key").read_text(encoding="utf-8").strip() == key
+
+
+@pytest.mark.parametrize(
+    ("url", "config"),
+    [
+        ("smtp://mail.example.org", SmtpConfig("mail.example.org", 25, None, None, use_tls=False, starttls=False)),
+        ("smtp://u%40town:p%3Ass@mail.example.org:587?starttls=1",
+         SmtpConfig("mail.example.org", 587, "u@town", "p:ss", use_tls=False, starttls=True)),
+        ("smtps://tracker@mail.example.org", SmtpConfig("mail.example.org", 465, "tracker", None, use_tls=True,
+                                                         starttls=False)),
+        ("smtp://127.0.0.1:8025?starttls=0", SmtpConfig("127.0.0.1", 8025, None, None, use_tls=False, starttls=False)),
+    ],
+)  # fmt: skip
+def test_it_reads_the_smtp_url(url: str, config: SmtpConfig) -> None:
+    assert parse_smtp_url(url) == config
+    assert Settings(smtp_url=url).smtp == config
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("on", True), ("off", False), ("OFF", False), ("1", True), ("0", False)]
+)
+def test_it_turns_the_scheduler_on_and_off(value: str, on: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_SCHEDULER", value)
+    assert Settings().scheduler is on
