@@ -25,9 +25,14 @@ from tracker.db.models.reminders import (
     OutboxMessage,
     ReminderPolicy,
 )
+from tracker.db.models.review import FinalisedYear, FollowUpResolution, RecordAmendment, ScoreWeights
 from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
 __all__ = [
+    "FinalisedYear",
+    "FollowUpResolution",
+    "RecordAmendment",
+    "ScoreWeights",
     "CalendarFeed",
     "ChannelKind",
     "DeliveryAttempt",
