@@ -19,6 +19,7 @@ def register_commands(group: click.Group) -> None:
 
     from tracker.cli.demo import demo_command
     from tracker.cli.reminders import remind_command, worker_command
+    from tracker.cli.review import review_group
     from tracker.cli.roster_import import import_group
     from tracker.cli.users import users_group
     from tracker.listeners import install_listeners
@@ -29,6 +30,7 @@ def register_commands(group: click.Group) -> None:
     group.add_command(users_group)
     group.add_command(remind_command)
     group.add_command(worker_command)
+    group.add_command(review_group)
     _wrap(group.commands["run"], _checked_run)
     _wrap(database_group.commands["upgrade"], _no_prompt_without_terminal)
 
