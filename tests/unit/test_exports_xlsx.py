@@ -96,3 +96,10 @@ def test_it_makes_legal_sheet_names(wanted: str, taken: set[str], expected: str)
 def test_it_keeps_sheet_names_unique() -> None:
     workbook = read(write_tables([Table("同名", ["a"]), Table("同名", ["b"]), Table("", ["c"])]))
     assert workbook.sheetnames == ["同名", "同名 (2)", "Sheet3"]
+
+
+def test_it_wraps_texts_wider_than_sixty_columns() -> None:
+    table = Table("长文本", ["问题"], [["村" * 50], ["短"]])
+    sheet = read(write_tables([table]))["长文本"]
+    assert sheet.column_dimensions["A"].width == 60
+    assert sheet["A2"].alignment.wrap_text

@@ -66,7 +66,10 @@ def _fill(sheet: Worksheet, table: Table) -> None:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
                 cell.number_format = number_format
         letter = get_column_letter(column + 1)
-        sheet.column_dimensions[letter].width = _width(table, column)
+        width = sheet.column_dimensions[letter].width = _width(table, column)
+        if width >= MAX_WIDTH:  # the longest texts wrap within the column
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     if columns and table.headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{len(table.rows) + 1}"
