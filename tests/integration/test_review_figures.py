@@ -12,7 +12,8 @@ from sqlalchemy import select
 from tests.support.review_fixture import AFTER_YEAR, MID_YEAR, YEAR, ReviewTown, build_review_town
 from tracker.db.models.roster import Town
 from tracker.domain.review.figures import compute_figures, compute_figures_for_towns, year_window
-from tracker.domain.review.schemas import Count, Figures, ReviewData
+from tracker.domain.review.material import compute_material
+from tracker.domain.review.schemas import Count, Figures, FollowUp, PlannedAssignment, Recurring, ReviewData
 from tracker.i18n import use_locale
 
 
@@ -136,3 +137,44 @@ def test_it_reads_the_year_window_in_the_towns_zone() -> None:
     assert year_window(2025, late, "UTC").months == 12
     before = year_window(2026, dt.datetime(2025, 6, 1, tzinfo=dt.UTC), "UTC")
     assert (before.to_date, before.months) == (True, 0)
+
+
+# -- the other sections' material (二, 三, 四) -----------------------------------------------------
+
+
+def test_it_gathers_the_other_sections_material(db: Any) -> None:
+    async def go(session: Any) -> Any:
+        fixture = await build_review_town(session)
+        return await compute_material(session, fixture.town, YEAR, AFTER_YEAR), fixture
+
+    (follow_ups, opinions, recurring, next_year), fixture = db(go)
+    # 二: S2's visits to V2 in February (resolved by rv-secretary, whose person is 书记甲, on 10 March)
+    # and June (open); 31 December 2024's follow-up is last year's, the other town's is theirs
+    assert follow_ups == (
+        FollowUp(fixture.records["follow_up_resolved"].id, dt.date(2025, 2, 15), "镇长乙", "东村2组",
+                 "村道路灯损坏，群众有意见", True, "书记甲", dt.date(2025, 3, 10), "已协调维修"),
+        FollowUp(fixture.records["follow_up_open"].id, dt.date(2025, 6, 15), "镇长乙", "东村2组",
+                 "有人传播不实信息", False),
+    )  # fmt: skip
+    # 三: the two incidents, oldest first; V2 found issues twice (one still open); V1 only once: not recurring
+    assert [(o.day, o.what_happened, o.how_handled) for o in opinions] == [
+        (dt.date(2025, 6, 10), "个别群众在网站发文质疑美丽乡村建设", "约谈并解释政策"),
+        (dt.date(2025, 9, 2), "微信群转发不实消息", ""),
+    ]
+    assert recurring == (Recurring(fixture.places["V2"].id, "东村2组", 2, 1),)
+    # 四: the visits' 4 cells x January-March 2026 = 12 tasks; 2026's committee meetings: 2
+    assert next_year == (
+        PlannedAssignment(fixture.assignments["visits"].id, "联系点遍访", "visit", 12),
+        PlannedAssignment(fixture.assignments["next_year"].id, "2026年党委会专题研究", "meeting", 2),
+    )
+
+
+def test_it_gathers_the_material_to_date(db: Any) -> None:
+    async def go(session: Any) -> Any:
+        fixture = await build_review_town(session)
+        return await compute_material(session, fixture.town, YEAR, dt.datetime(2025, 3, 1, 4, tzinfo=dt.UTC))
+
+    follow_ups, opinions, recurring, _next = db(go)
+    # on 1 March 2025 only February's follow-up was there (resolved later: the state is today's)
+    assert [(f.day, f.resolved) for f in follow_ups] == [(dt.date(2025, 2, 15), True)]
+    assert (opinions, recurring) == ((), ())
