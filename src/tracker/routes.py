@@ -42,6 +42,8 @@ from tracker.domain.reminders.notifications import NotificationService
 from tracker.domain.reminders.outbox_pages import OutboxPages
 from tracker.domain.reminders.pages import ReminderPages
 from tracker.domain.reminders.service import ReminderService
+from tracker.domain.review.evidence import EvidenceService
+from tracker.domain.review.evidence_pages import EvidencePages
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.roster.service import RosterService
@@ -123,6 +125,12 @@ async def provide_channel_service(
     return ChannelService(db_session, actor, access_scope, allow_http=settings.webhook_allow_http)
 
 
+async def provide_evidence_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> EvidenceService:
+    return EvidenceService(db_session, actor, access_scope)
+
+
 async def provide_session_service(
     db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
 ) -> SessionService:
@@ -157,6 +165,7 @@ dependencies = {
     "reminders": Provide(provide_reminder_service),
     "notifications": Provide(provide_notification_service),
     "channels": Provide(provide_channel_service),
+    "evidence": Provide(provide_evidence_service),
 }
 
 
@@ -193,6 +202,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 NotificationPages,
                 OwnChannelPages,
                 TownChannelPages,
+                EvidencePages,
             ],
         )
     ]

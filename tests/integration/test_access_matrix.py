@@ -318,6 +318,16 @@ CASES = [
     Case("POST", "/towns/{code:str}/people/{person_id:int}/channels/email",
          lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/channels/email", managers_of_a(400, 303),
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {"email": "no-at-sign"}),
+    # -- review evidence (src/tracker/domain/review/evidence_pages.py): a place's visits for anyone of the
+    # town; a person's year for those who read their work; resolving a follow-up (the matrix's record
+    # has none: 400 for whoever may resolve, the viewer never)
+    Case("GET", "/towns/{code:str}/places/{place_id:int}/history",
+         lambda w, ids: f"/towns/alpha/places/{w.a.villages[1].id}/history", town_a(200, 303), {LOGIN}),
+    Case("GET", "/towns/{code:str}/people/{person_id:int}/year",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/year", cadres_work(200, 303), {LOGIN}),
+    Case("POST", "/towns/{code:str}/records/{record_id:int}/follow-up",
+         lambda w, ids: f"/towns/alpha/records/{ids['record']}/follow-up", {**cadres_work(400, 303), VIEWER: 403},
+         {LOGIN}, body=lambda p: {"note": "已处理"}),
     Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
     Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
     Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),

@@ -19,6 +19,7 @@ from tracker.domain.roster.importing.report import ImportReport
 from tracker.i18n import _, use_locale
 
 if TYPE_CHECKING:
+    from tracker.demo.last_year import LastYearReport
     from tracker.demo.town import DemoAccountState
     from tracker.demo.work import DemoWorkReport
 
@@ -46,6 +47,7 @@ def demo_command(host: str, port: int) -> None:
         for line in demo_account_lines(accounts):
             click.echo(line)
         click.echo(asyncio.run(load_demo_town_work(settings)).summary_line())
+        click.echo(asyncio.run(load_demo_town_last_year(settings)).summary_line())
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{sock.getsockname()[1]}"
     if "base_url" not in settings.model_fields_set:  # reminders link to where the demo is served
@@ -101,6 +103,22 @@ async def load_demo_town_work(settings: Settings) -> DemoWorkReport:
         with acting_as(DEMO_ACTOR):
             return await load_demo_work(session, town, utc_now())
 
+
+
+async def load_demo_town_last_year(settings: Settings) -> LastYearReport:
+    """Last year's work for the demo town, finalised, and the cadres' village visits (demo/last_year.py);
+    nothing if last year is there already."""
+    from sqlalchemy import select
+
+    from tracker.db.models.roster import Town
+    from tracker.demo.last_year import load_demo_last_year
+    from tracker.demo.town import DEMO_ACTOR, DEMO_TOWN_CODE
+    from tracker.domain.audit.context import acting_as
+
+    async with open_session(settings.db_url) as session:
+        town = (await session.scalars(select(Town).where(Town.code == DEMO_TOWN_CODE))).one()
+        with acting_as(DEMO_ACTOR):
+            return await load_demo_last_year(session, town, utc_now())
 
 def demo_account_lines(accounts: list[DemoAccountState]) -> list[str]:
     from tracker.demo.town import DEMO_PASSWORD
