@@ -44,6 +44,9 @@ from tracker.domain.reminders.pages import ReminderPages
 from tracker.domain.reminders.service import ReminderService
 from tracker.domain.review.evidence import EvidenceService
 from tracker.domain.review.evidence_pages import EvidencePages
+from tracker.domain.review.county_pages import CountyPages
+from tracker.domain.review.pages import ReviewPages
+from tracker.domain.review.service import ReviewService
 from tracker.domain.roster.api import RosterApi
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.roster.service import RosterService
@@ -125,6 +128,12 @@ async def provide_channel_service(
     return ChannelService(db_session, actor, access_scope, allow_http=settings.webhook_allow_http)
 
 
+async def provide_review_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> ReviewService:
+    return ReviewService(db_session, actor, access_scope)
+
+
 async def provide_evidence_service(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> EvidenceService:
@@ -166,6 +175,7 @@ dependencies = {
     "notifications": Provide(provide_notification_service),
     "channels": Provide(provide_channel_service),
     "evidence": Provide(provide_evidence_service),
+    "review": Provide(provide_review_service),
 }
 
 
@@ -203,6 +213,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 OwnChannelPages,
                 TownChannelPages,
                 EvidencePages,
+                ReviewPages,
+                CountyPages,
             ],
         )
     ]

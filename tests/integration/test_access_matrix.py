@@ -47,6 +47,7 @@ SECRETARY_ONLY = "require_role(admin, secretary)"
 NOT_VIEWER = "require_not_viewer"
 BOARD_READERS = "require_role(admin, official, secretary, viewer)"
 ASSIGNERS = "require_role(admin, official, secretary)"
+COUNTY_READERS = "require_role(admin, viewer)"
 
 
 def everyone(status: int, anonymous: int) -> dict[str, int]:
@@ -318,6 +319,23 @@ CASES = [
     Case("POST", "/towns/{code:str}/people/{person_id:int}/channels/email",
          lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/channels/email", managers_of_a(400, 303),
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {"email": "no-at-sign"}),
+    # -- the yearly review (src/tracker/domain/review/pages.py, county_pages.py): the town's review and its
+    # downloads for the board's readers; the weights for the secretary (bad weights: 400, nothing saved);
+    # the county comparison for those who read several towns
+    Case("GET", "/towns/{code:str}/review", fixed("/towns/alpha/review"), board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/review/export.docx", fixed("/towns/alpha/review/export.docx"),
+         board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/review/export.xlsx", fixed("/towns/alpha/review/export.xlsx"),
+         board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/review/weights", fixed("/towns/alpha/review/weights"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/review/weights", fixed("/towns/alpha/review/weights"), managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"on_time": "50", "done": "50", "coverage": "50", "study": "0",
+                                                  "meetings": "0"}),
+    Case("GET", "/county/review", fixed("/county/review"), {**everyone(403, 303), ADMIN: 200, VIEWER: 200},
+         {LOGIN, COUNTY_READERS}),
+    Case("GET", "/county/review/export.xlsx", fixed("/county/review/export.xlsx"),
+         {**everyone(403, 303), ADMIN: 200, VIEWER: 200}, {LOGIN, COUNTY_READERS}),
     # -- review evidence (src/tracker/domain/review/evidence_pages.py): a place's visits for anyone of the
     # town; a person's year for those who read their work; resolving a follow-up (the matrix's record
     # has none: 400 for whoever may resolve, the viewer never)
