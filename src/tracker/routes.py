@@ -42,8 +42,11 @@ from tracker.domain.reminders.notifications import NotificationService
 from tracker.domain.reminders.outbox_pages import OutboxPages
 from tracker.domain.reminders.pages import ReminderPages
 from tracker.domain.reminders.service import ReminderService
+from tracker.domain.review.api import ReviewApi
 from tracker.domain.review.evidence import EvidenceService
 from tracker.domain.review.evidence_pages import EvidencePages
+from tracker.domain.review.finalise import FinaliseService
+from tracker.domain.review.finalise_pages import FinalisePages
 from tracker.domain.review.county_pages import CountyPages
 from tracker.domain.review.pages import ReviewPages
 from tracker.domain.review.service import ReviewService
@@ -140,6 +143,12 @@ async def provide_evidence_service(
     return EvidenceService(db_session, actor, access_scope)
 
 
+async def provide_finalise_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> FinaliseService:
+    return FinaliseService(db_session, actor, access_scope)
+
+
 async def provide_session_service(
     db_session: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
 ) -> SessionService:
@@ -174,6 +183,7 @@ dependencies = {
     "reminders": Provide(provide_reminder_service),
     "notifications": Provide(provide_notification_service),
     "channels": Provide(provide_channel_service),
+    "finalising": Provide(provide_finalise_service),
     "evidence": Provide(provide_evidence_service),
     "review": Provide(provide_review_service),
 }
@@ -215,6 +225,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 EvidencePages,
                 ReviewPages,
                 CountyPages,
+                FinalisePages,
+                ReviewApi,
             ],
         )
     ]

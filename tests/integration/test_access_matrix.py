@@ -346,6 +346,25 @@ CASES = [
     Case("POST", "/towns/{code:str}/records/{record_id:int}/follow-up",
          lambda w, ids: f"/towns/alpha/records/{ids['record']}/follow-up", {**cadres_work(400, 303), VIEWER: 403},
          {LOGIN}, body=lambda p: {"note": "已处理"}),
+    # -- finalising a year (src/tracker/domain/review/finalise_pages.py, api.py): the town's secretary and
+    # admins (a year not over: 400, nothing frozen); amendment notes by whoever files the record's person's
+    # work (the matrix's record is of this year, not finalised: 400 for an empty note on the page, 409 by
+    # the API); the review's JSON for the board's readers
+    Case("GET", "/towns/{code:str}/review/finalise", fixed("/towns/alpha/review/finalise"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/review/finalise", fixed("/towns/alpha/review/finalise?year=2100"),
+         managers_of_a(400, 303), {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
+    Case("POST", "/towns/{code:str}/records/{record_id:int}/amendments",
+         lambda w, ids: f"/towns/alpha/records/{ids['record']}/amendments",
+         {**cadres_work(400, 303), OFFICIAL: 403, VIEWER: 403}, {LOGIN, NOT_VIEWER}, body=lambda p: {"note": ""}),
+    Case("GET", "/api/v1/towns/{code:str}/review/{year:int}", fixed("/api/v1/towns/alpha/review/2025"),
+         board_readers(200, 401), {LOGIN, BOARD_READERS}),
+    Case("POST", "/api/v1/towns/{code:str}/review/{year:int}/finalise", fixed("/api/v1/towns/alpha/review/2100/finalise"),
+         managers_of_a(400, 401), {LOGIN, SECRETARY_ONLY}, json=True),
+    Case("POST", "/api/v1/towns/{code:str}/records/{record_id:int}/amendments",
+         lambda w, ids: f"/api/v1/towns/alpha/records/{ids['record']}/amendments",
+         {**cadres_work(409, 401), OFFICIAL: 403, VIEWER: 403}, {LOGIN, NOT_VIEWER}, json=True,
+         body=lambda p: {"note": "补充说明"}),
     Case("GET", "/static/{file_path:path}", fixed("/static/css/app.css"), everyone(200, 200), set()),
     Case("GET", "/schema/openapi.json", fixed("/schema/openapi.json"), everyone(200, 200), set()),
     Case("GET", "/schema", fixed("/schema"), everyone(200, 200), set()),

@@ -21,10 +21,11 @@ from tracker.domain.accounts.users import UserService
 from tracker.domain.clock import local_date, utc_now
 
 # What one submission may cost, all told: the session and the actor, the task (with its person,
-# place and assignment), the town, the reach, the lock, the client key, the insert, the count, and
-# the answer (the task's records for the page; people and places for its form).
-PAGE_LIMIT = 23
-API_LIMIT = 16
+# place and assignment), the town, the reach, the lock, the client key, the finalised years (read
+# under the town's lock: work/locks.py), the insert, the count, and the answer (the task's records
+# for the page; people and places for its form).
+PAGE_LIMIT = 24
+API_LIMIT = 17
 BIG_ROSTER = 300
 
 

@@ -35,6 +35,7 @@ from tracker.domain.planning.who import (
     validate_who,
 )
 from tracker.domain.scope import Reach, Scope
+from tracker.domain.work.locks import final_years, task_year
 from tracker.i18n import _
 
 
@@ -305,6 +306,10 @@ class AssignmentService:
         tasks = list((await self.session.scalars(
             select(Task).where(Task.assignment_id == assignment.id).order_by(Task.id)
         )).all())  # fmt: skip
+        # A finalised year's tasks are past anyway; they are also left out here, so that no edit or
+        # roster change can close, reopen or rewrite one whatever its due time (work/locks.py).
+        if final := await final_years(self.session, town.id):
+            tasks = [t for t in tasks if task_year(t, town.timezone) not in final]
         periods = {p.key: p for p in plan.periods}
         wanted = [
             WantedOccurrence(OccurrenceKey(t.person_id, t.place_id, p.key), p.due_at)

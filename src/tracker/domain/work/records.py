@@ -10,6 +10,8 @@ The order of `create`:
    write lock, so everything read from here on is read under it;
 4. the client key: a record of the same person with the same key is the first result of the
    same submission, returned as it is (created=False) with nothing else done;
+   then the finalised-year lock (locks.py): a record of a finalised year, or for a task of one, is
+   refused (YearFinalised, 409) before anything is written;
 5. every check, all field messages at once, nothing written on any problem: the task still
    open; the day not in the town's future and not before the task's period (an unplanned
    record: within the last year); the kind's fields (`fields.<name>`); the place and the
@@ -46,8 +48,10 @@ from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.domain.scope import Reach, Scope, require_act
+from tracker.domain.work.display import due_on
 from tracker.domain.work.geo import coordinates_problems, distance_m, is_far
 from tracker.domain.work.kinds import FieldType, clean_record_fields, record_fields
+from tracker.domain.work.locks import check_days, locked_final_years
 from tracker.domain.work.photos import (
     CONTENT_TYPE,
     PreparedPhoto,
@@ -112,6 +116,8 @@ class RecordService:
         first = await self._by_client_key(person_id, data.client_key)
         if first is not None:
             return await self._repeat(first, task)
+        final = await locked_final_years(self.session, town.id, write_locked=True)  # _lock_person's lock on SQLite
+        self._refuse_if_final(town, final, data, task)
         cleaned, place, distance = await self._checked(town, data, now, task, kind, photo_problem)
         await anyio.to_thread.run_sync(store_prepared, self.photo_dir, prepared)
         record = self._new_record(town, data, task, kind, person_id, cleaned, place, distance, prepared)  # type: ignore[arg-type]
@@ -135,10 +141,12 @@ class RecordService:
         closed at the time its last record happened rather than `now`. Any refused entry raises
         InvalidInput and the caller's transaction saves none."""
         records: list[Record] = []
+        final = await locked_final_years(self.session, town.id) if entries else frozenset[int]()
         for entry in entries:
             task = entry.task
             kind = WorkKind(task.kind) if task is not None else entry.kind
             person_id = task.person_id if task is not None else entry.person_id
+            self._refuse_if_final(town, final, entry.data, task)
             cleaned, place, distance = await self._checked(town, entry.data, now, task, kind)
             record = self._new_record(town, entry.data, task, kind, person_id, cleaned, place, distance, [])  # type: ignore[arg-type]
             self.session.add(record)
@@ -149,6 +157,15 @@ class RecordService:
         return records
 
     # -- steps -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _refuse_if_final(town: Town, final: frozenset[int], data: RecordIn, task: Task | None) -> None:
+        """A record of a finalised year, or one that would count towards a task of one: YearFinalised."""
+        if not final:
+            return
+        check_days(final, [data.occurred_on], field="occurred_on")
+        if task is not None:
+            check_days(final, [due_on(task.due_at, town.timezone)], field="task_id")
 
     async def _count(self, task: Task, now: dt.datetime) -> None:
         """The task counts the record in one conditional UPDATE (never from a value read earlier):

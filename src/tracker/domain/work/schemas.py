@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import inspect
 
+from tracker.db.models.review import RecordAmendment
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, Task, TaskStatus, WorkKind
 from tracker.domain.inputs import Day, Id, Instant
@@ -143,6 +144,11 @@ class TaskDetail:
     records: list[Record]  # with .photos loaded
     can_record: bool  # the actor may file a record for it now (own open task, or the secretary)
     can_excuse: bool  # the actor may excuse or cancel it (the town's secretary)
+    # the finalised-year lock (locks.py): the town's finalised years, the notes on this task's records
+    # of those years (by record id), and whether the actor may add one (their own work, or the secretary)
+    final_years: frozenset[int] = frozenset()
+    amendments: dict[int, list[RecordAmendment]] = field(default_factory=dict)
+    can_amend: bool = False
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Lights come from lights.task_light with the town's warning window; a task "falls in" a year when
 its due day (local) does. Access (domain/scope.py): a member sees their own work, an official also the
 work of everyone below them, the secretary, viewers and admins all of the town's; only the
-town's secretary (or an admin) excuses or cancels, with a reason the audit log keeps.
+town's secretary (or an admin) excuses or cancels, with a reason the audit log keeps; never a task of
+a finalised year (locks.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from tracker.domain.clock import FIRST_YEAR, LAST_YEAR, due_instant, local_date
 from tracker.domain.errors import InvalidInput
 from tracker.domain.scope import Reach, Scope, require_manage, require_read, task_missing
 from tracker.domain.text import text_problem
+from tracker.domain.work.display import due_on
 from tracker.domain.work.lights import done_late, is_overdue, task_light
+from tracker.domain.work.locks import amendments_of, final_years, refuse_if_final
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView
 from tracker.i18n import _
 
@@ -134,12 +137,20 @@ class TaskService:
             .order_by(Record.occurred_on, Record.id)
         )).all())  # fmt: skip
         is_open = task.status is TaskStatus.OPEN
+        # A year is finalised only once it is over: a task whose period starts this year (its records
+        # no earlier) has nothing of a finalised year to show, and costs no query.
+        maybe_final = task.period_start.year < local_date(now, town.timezone).year
+        final = await final_years(self.session, town.id) if maybe_final else frozenset[int]()
+        finalised = [r.id for r in records if r.occurred_on.year in final]
         return TaskDetail(
             view=task_view(task, now, town.warning_days),
             town=town,
             records=records,
             can_record=is_open and reach.may_act(task.person_id),
             can_excuse=is_open and reach.manages,
+            final_years=final,
+            amendments=await amendments_of(self.session, finalised) if finalised else {},
+            can_amend=reach.may_act(task.person_id),
         )
 
     async def list(
@@ -186,6 +197,7 @@ class TaskService:
     async def _close(self, task_id: int, reason: str, now: dt.datetime, status: TaskStatus) -> Task:
         task, town, reach = await self.load(task_id, for_update=True)
         require_manage(reach, _("Only the town's secretary may excuse or cancel a task"))
+        await refuse_if_final(self.session, town.id, due_on(task.due_at, town.timezone), field="task_id")
         if task.status is not TaskStatus.OPEN:
             raise already_closed(task)
         reason = (reason or "").strip()
