@@ -9,6 +9,7 @@ import json
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from tracker.domain.errors import InvalidInput
 from tracker.domain.inputs import (
     MAX_ID,
     Day,
@@ -18,6 +19,7 @@ from tracker.domain.inputs import (
     looks_numeric,
     number_problem,
     whole_number,
+    year_from_query,
 )
 from tracker.i18n import use_locale
 from tracker.web.inputs import MAX_JSON_DEPTH, json_too_deep
@@ -155,3 +157,18 @@ def _nested(depth: int) -> bytes:
 )
 def test_it_measures_json_nesting_without_decoding(body: bytes, too_deep: bool) -> None:
     assert json_too_deep(body) is too_deep
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(None, 2026), ("", 2026), ("2025", 2025), ("2000", 2000), ("2100", 2100)],
+)
+def test_it_reads_a_year_from_the_query_string(text: str | None, expected: int) -> None:
+    assert year_from_query(text, 2026) == expected
+
+
+@pytest.mark.parametrize("text", ["1999", "2101", "abc", "²⁰²⁵", "２０２５", "20250", "-2025", " 2025"])
+def test_it_refuses_what_is_not_a_year_with_a_field_message(text: str) -> None:
+    with use_locale("en"), pytest.raises(InvalidInput) as refused:
+        year_from_query(text, 2026)
+    assert refused.value.fields == {"year": "Choose a year from 2000 to 2100"}

@@ -27,6 +27,7 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tracker.domain.clock import FIRST_YEAR, LAST_YEAR
+from tracker.domain.errors import InvalidInput
 from tracker.i18n import _
 
 MAX_ID = 2**63 - 1
@@ -58,6 +59,18 @@ _EMAIL = re.compile(
 def is_email(text: str) -> bool:
     """An e-mail address a reminder can be sent to (ASCII; one address; at most EMAIL_MAX characters)."""
     return len(text) <= EMAIL_MAX and _EMAIL.fullmatch(text) is not None
+
+
+def year_from_query(text: str | None, default: int | None) -> int | None:
+    """A page's ?year=: `default` when absent or empty, else a year from FIRST_YEAR to LAST_YEAR
+    written with the digits 0-9; anything else is an InvalidInput on the field "year"."""
+    if text is None or text == "":
+        return default
+    year = int(text) if text.isdecimal() and text.isascii() and len(text) <= 4 else None
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        message = _("Choose a year from %(first)s to %(last)s", first=FIRST_YEAR, last=LAST_YEAR)
+        raise InvalidInput(message, fields={"year": message})
+    return year
 
 
 def too_large(maximum: int = MAX_ID) -> str:

@@ -24,8 +24,8 @@ from litestar.response import Template
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
-from tracker.domain.clock import FIRST_YEAR, LAST_YEAR, local_date
-from tracker.domain.errors import InvalidInput
+from tracker.domain.clock import local_date
+from tracker.domain.inputs import year_from_query
 from tracker.domain.review.schemas import ReviewData
 from tracker.domain.review.service import ReviewService
 from tracker.domain.work.page_context import page_context
@@ -88,15 +88,9 @@ def sort_rows(rows: Sequence[TownRow], sort: str, descending: bool) -> list[Town
 
 
 def year_of(text: str | None, now: dt.datetime) -> int:
-    """?year= as a year from 2000 to 2100 (else a 400 with a message); this year without it.
-    (The same rule as the town's review page: handlers may not import each other.)"""
-    if not text:
-        return local_date(now, COUNTY_ZONE).year
-    year = int(text) if text.isdecimal() and len(text) <= 4 else None
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        message = _("Choose a year from 2000 to 2100")
-        raise InvalidInput(message, fields={"year": message})
-    return year
+    """?year= as a year from 2000 to 2100 (else a 400 with a message); this year without it."""
+    this_year = local_date(now, COUNTY_ZONE).year
+    return year_from_query(text, this_year) or this_year
 
 
 async def _rows(

@@ -19,8 +19,8 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tracker.db.models.roster import Town
-from tracker.domain.clock import FIRST_YEAR, LAST_YEAR
 from tracker.domain.errors import InvalidInput
+from tracker.domain.inputs import year_from_query
 from tracker.domain.review.evidence import EvidenceService, Visit
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
@@ -34,10 +34,9 @@ class FollowUpForm:
 
 
 def chosen_year(text: str | None, town: Town, now: dt.datetime) -> int:
-    """The year asked for; this year (in the town's zone) when none or one that means nothing."""
-    if text and text.isdecimal() and len(text) == 4 and FIRST_YEAR <= int(text) <= LAST_YEAR:
-        return int(text)
-    return today_in(town, now).year
+    """The year asked for (a 400 with a message for one that means nothing); this year without one."""
+    this_year = today_in(town, now).year
+    return year_from_query(text, this_year) or this_year
 
 
 def _years(town: Town, now: dt.datetime, year: int) -> list[int]:
@@ -118,11 +117,12 @@ class EvidencePages(Controller):
         visit = await evidence.visit(town, record_id)
         back = self._back(town, visit, data.next)
         if wants_partial(request):
-            return Template("review/_follow_up.html", context=_row_context(town, visit, back), status_code=200)
+            return Template(
+                "review/_follow_up.html", context=_row_context(town, visit, back), status_code=200
+            )
         return Redirect(back, status_code=303)
 
     @staticmethod
     def _back(town: Town, visit: Visit, next_path: str) -> str:
         default = f"/towns/{town.code}/places/{visit.place_id}/history?year={visit.day.year}"
         return safe_local_path(next_path or default)
-

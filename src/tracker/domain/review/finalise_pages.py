@@ -23,12 +23,12 @@ from pydantic import BaseModel, Field
 
 from tracker.db.models.accounts import Role
 from tracker.domain.errors import Conflict, InvalidInput
+from tracker.domain.inputs import year_from_query
 from tracker.domain.review.finalise import FinalisePreview, FinaliseService
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.page_context import page_context
 from tracker.domain.work.pages import task_context
 from tracker.domain.work.service import TaskService
-from tracker.i18n import _
 from tracker.web.guards import require_not_viewer, require_role
 
 
@@ -37,13 +37,8 @@ class NoteForm(BaseModel):
 
 
 def _year(text: str | None) -> int | None:
-    """?year= as a number (None without one); what is not a year is a field message."""
-    if text is None or text == "":
-        return None
-    if not (text.isdecimal() and len(text) <= 4):
-        message = _("Choose a year from 2000 to 2100")
-        raise InvalidInput(message, fields={"year": message})
-    return int(text)
+    """?year= as a year (None without one); what is not a year is a field message."""
+    return year_from_query(text, None)
 
 
 def _page(preview: FinalisePreview, status: int = 200, message: str = "") -> Template:

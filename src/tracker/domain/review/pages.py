@@ -31,8 +31,9 @@ from tracker.db.models.roster import Town
 from tracker.db.models.tasks import WorkKind
 from tracker.domain.access import Actor, can_manage_town
 from tracker.domain.board.rules import TIER_GROUP_LABELS, column_of
-from tracker.domain.clock import FIRST_YEAR, LAST_YEAR
+from tracker.domain.clock import FIRST_YEAR
 from tracker.domain.errors import InvalidInput
+from tracker.domain.inputs import year_from_query
 from tracker.domain.review import charts, documents
 from tracker.domain.review.rules import DEFAULT_WEIGHTS, MEASURES, WEIGHT_LABELS, WEIGHT_NOTES
 from tracker.domain.review.schemas import ReviewData, Scorecard
@@ -54,13 +55,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def read_year(text: str | None, town: Town, now: dt.datetime) -> int:
     """?year= as a year the tracker reasons about; the town's current year when absent."""
-    if text is None or text == "":
-        return today_in(town, now).year
-    year = int(text) if text.isdecimal() and len(text) <= 4 else None
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        message = _("Choose a year from 2000 to 2100")
-        raise InvalidInput(message, fields={"year": message})
-    return year
+    this_year = today_in(town, now).year
+    return year_from_query(text, this_year) or this_year
 
 
 def attachment(filename: str, fallback: str) -> str:
