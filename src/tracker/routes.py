@@ -56,6 +56,7 @@ from tracker.domain.roster.service import RosterService
 from tracker.domain.scope import Scope
 from tracker.domain.work.api import RecordApi, TaskApi
 from tracker.domain.work.my_work_pages import MyWorkPages
+from tracker.domain.work.queue_pages import RecordQueuePages
 from tracker.domain.work.pages import TaskPages
 from tracker.domain.work.photo_pages import PhotoPages
 from tracker.domain.work.records import RecordService
@@ -210,6 +211,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 BoardApi,
                 RecordApi,
                 MyWorkPages,
+                RecordQueuePages,
                 TaskPages,
                 UnplannedRecordPages,
                 BoardPages,

@@ -197,6 +197,7 @@ CASES = [
          body=lambda p: {"place_ids": "SET BY TEST"}),
     # -- task pages (templates/tasks/) --------------------------------------------------------
     Case("GET", "/my", fixed("/my"), everyone(200, 303), {LOGIN}),
+    Case("GET", "/my/queue", fixed("/my/queue"), everyone(200, 303), {LOGIN}),
     Case("GET", "/tasks/{task_id:int}", lambda w, ids: f"/tasks/{ids['overdue']}", cadres_work(200, 303), {LOGIN}),
     Case("POST", "/tasks/{task_id:int}/records", lambda w, ids: f"/tasks/{ids['overdue']}/records",
          {**cadres_work(400, 303, official=403), VIEWER: 403}, {LOGIN, NOT_VIEWER},

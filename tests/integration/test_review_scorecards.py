@@ -331,7 +331,8 @@ def test_it_agrees_with_the_shared_review_fixture(db) -> None:
     #   = 36.667 + 19.167 + 23.958 + 15 = 94.79 -> 94.8
     assert numbers(by_name["镇长乙"]) == (24, 23, 22, 1, 1, 0, 24, 23, 12, 12, 2, 2)
     assert by_name["镇长乙"].score == 94.8
-    # 主任丙 and 站长丁 have no task: study 12/12 and meetings 2/2 alone score 100 and share the first rank
-    assert [(c.name, c.score, c.rank) for c in cards[:4]] == [
-        ("主任丙", 100.0, 1), ("站长丁", 100.0, 1), ("镇长乙", 94.8, 3), ("书记甲", 94.7, 4),
-    ]  # fmt: skip
+    # 主任丙 and 站长丁 have no task and no contact point: study 12/12 and meetings 2/2 alone are no score, so
+    # they are not scored and come last with no rank, rather than first with 100
+    assert [(c.name, c.score, c.rank) for c in cards[:2]] == [("镇长乙", 94.8, 1), ("书记甲", 94.7, 2)]
+    assert [(c.name, c.score, c.rank) for c in cards[-2:]] == [("主任丙", None, None), ("站长丁", None, None)]
+    assert numbers(by_name["主任丙"])[-4:] == (12, 12, 2, 2)

@@ -94,11 +94,15 @@ FULL = {"due": 10, "done": 8, "on_time": 6, "late": 2, "overdue": 1, "excused": 
         # no contact points: coverage left out, 75 points of weight left:
         # (40*6/9 + 20*8/9 + 10*9/12 + 5*1/2) / 75 = 54.444 / 75 = 72.59 -> 72.6
         ({**FULL, "visit_cells": 0, "visit_cells_covered": 0}, DEFAULT_WEIGHTS, 72.6),
-        # nothing due and no cells: study and meetings only, (10*9/12 + 5*1/2) / 15 = 10 / 15 = 66.67 -> 66.7
-        ({"study_attended": 9, "study_held": 12, "meetings_attended": 1, "meetings_held": 2}, DEFAULT_WEIGHTS, 66.7),
-        # everything excused: tasks left out; no cells, no sessions: nothing at all -> 0
-        ({"due": 3, "excused": 3}, DEFAULT_WEIGHTS, 0.0),
-        ({}, DEFAULT_WEIGHTS, 0.0),
+        # nothing due and no cells: attendance alone is no score -> not scored (None), however good
+        ({"study_attended": 9, "study_held": 12, "meetings_attended": 1, "meetings_held": 2}, DEFAULT_WEIGHTS, None),
+        ({"study_attended": 12, "study_held": 12, "meetings_attended": 2, "meetings_held": 2}, DEFAULT_WEIGHTS, None),
+        # everything excused: tasks left out; no cells, no sessions: nothing at all -> not scored
+        ({"due": 3, "excused": 3}, DEFAULT_WEIGHTS, None),
+        ({}, DEFAULT_WEIGHTS, None),
+        # contact points but nothing due yet: coverage is a task measure -> scored, with attendance
+        # (25*1/2 + 10*1) / 35 = 22.5 / 35 = 64.29 -> 64.3
+        ({"visit_cells": 2, "visit_cells_covered": 1, "study_attended": 1, "study_held": 1}, DEFAULT_WEIGHTS, 64.3),
         # what they have weighs 0: nothing to score -> 0
         ({"due": 4, "done": 4, "on_time": 4}, {**ALL_ZERO, "study": 100}, 0.0),
         # all done on time, full coverage, every session: 100
@@ -131,6 +135,10 @@ def test_it_leaves_out_the_measures_a_person_has_nothing_for() -> None:
         ([("x", 1, 50.0), ("y", 2, 50.0), ("z", 3, 50.0)], [("x", 1), ("y", 1), ("z", 1)]),
         # same name: by id
         ([("同", 9, 10.0), ("同", 3, 10.0), ("末", 1, 0.0)], [("同", 1), ("同", 1), ("末", 3)]),
+        # not scored (None): after everyone scored, by name, with no rank
+        ([("未", 5, None), ("乙", 2, 0.0), ("啊", 6, None), ("甲", 1, 10.0)],
+         [("甲", 1), ("乙", 2), ("啊", None), ("未", None)]),
+        ([("x", 1, None)], [("x", None)]),
         ([], []),
     ],
 )  # fmt: skip
@@ -173,6 +181,7 @@ def test_it_summarises_cards_by_group_in_the_given_order_then_by_label() -> None
         1,
         41.7,
     )
+
     assert cadres.coverage is None
     # no order given: by label, the empty key (no unit) last
     units = summarise(cards, lambda c: c.unit, lambda k: k or "—")
@@ -182,6 +191,13 @@ def test_it_summarises_cards_by_group_in_the_given_order_then_by_label() -> None
         ("", 1, 90.0),
     ]
     assert summarise([], lambda c: c.tier, tier_label) == ()
+
+
+def test_it_averages_the_scores_of_those_scored_only() -> None:
+    cards = [card("a", 1, score=60.0), card("b", 2, score=None), card("c", 3, tier="unit_head", score=None)]
+    groups = {g.key: g for g in summarise(cards, lambda c: c.tier, tier_label)}
+    assert (groups["section_official"].people, groups["section_official"].average_score) == (2, 60.0)
+    assert (groups["unit_head"].people, groups["unit_head"].average_score) == (1, None)
 
 
 def test_it_labels_tiers_in_the_current_locale() -> None:

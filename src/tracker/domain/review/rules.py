@@ -11,17 +11,21 @@ Public API
   - study: collective study sessions attended / sessions held in the year (to date);
   - meetings: meetings attended / meetings held in the year (to date).
   A measure a person has nothing for (no tasks that count, no contact points, no session held) is
-  left out, and the weights of the others are scaled up to 100 between them. A person with no
-  measure at all (or only measures weighted 0) scores 0.
+  left out, and the weights of the others are scaled up to 100 between them. But attendance alone
+  is no score: a person with none of the task measures (`TASK_MEASURES`: no task that counts and no
+  contact point due) is not scored (None) and not ranked, so that someone given nothing to do does
+  not top the ranking on attendance. A person whose measures are all weighted 0 scores 0.
 - `WEIGHT_LABELS`, `WEIGHT_NOTES`: lazily translated names and one-line explanations of the measures.
 - `measure_rates(card) -> dict[measure, Fraction | None]`: each measure's share, None when left out.
 - `validate_weights(raw) -> (weights, errors)`: each measure a whole number 0-100 (the digits 0-9),
   all five adding up to 100. Errors are translated field messages keyed by measure; a sum that is
   not 100 is keyed "total". On any error the weights are {} (nothing to save); keys of `raw` that
   are not measures (a form's CSRF token) are ignored.
-- `score(card, weights) -> float`: 0-100, one decimal, rounded half up (computed exactly).
+- `score(card, weights) -> float | None`: 0-100, one decimal, rounded half up (computed exactly);
+  None when the person has none of the task measures.
 - `rank(cards) -> tuple[Scorecard, ...]`: by score (highest first), then name, then person id;
-  equal scores share a rank and the next one skips (1, 2, 2, 4).
+  equal scores share a rank and the next one skips (1, 2, 2, 4). Cards not scored follow, by
+  name, with no rank (None).
 - `summarise(cards, key, label, order=()) -> tuple[GroupSummary, ...]`: cards summed by
   `key(card)`, labelled `label(key)`: the keys in `order` first (those present), then the others
   by label with the empty key ("no unit") last. The average score is rounded half up to one decimal.
@@ -43,6 +47,7 @@ from tracker.domain.review.schemas import GroupSummary, Scorecard
 from tracker.i18n import LazyText, _, lazy_gettext
 
 MEASURES: tuple[str, ...] = ("on_time", "done", "coverage", "study", "meetings")
+TASK_MEASURES: frozenset[str] = frozenset({"on_time", "done", "coverage"})
 DEFAULT_WEIGHTS: dict[str, int] = {"on_time": 40, "done": 20, "coverage": 25, "study": 10, "meetings": 5}
 WEIGHT_TOTAL = 100
 
@@ -91,11 +96,15 @@ def _one_decimal(value: Fraction) -> float:
     return math.floor(value * 10 + Fraction(1, 2)) / 10
 
 
-def score(card: Scorecard, weights: Mapping[str, int]) -> float:
-    """The person's score, 0-100 with one decimal: the weighted mean of the measures they have."""
+def score(card: Scorecard, weights: Mapping[str, int]) -> float | None:
+    """The person's score, 0-100 with one decimal: the weighted mean of the measures they have;
+    None for a person with none of the task measures."""
+    rates = measure_rates(card)
+    if all(rates[measure] is None for measure in TASK_MEASURES):
+        return None
     total = Fraction(0)
     weight_sum = 0
-    for measure, rate in measure_rates(card).items():
+    for measure, rate in rates.items():
         weight = int(weights.get(measure, 0))
         if rate is None or weight <= 0:
             continue
@@ -144,12 +153,14 @@ def validate_weights(raw: Mapping[str, str]) -> tuple[dict[str, int], dict[str, 
 
 def rank(cards: Iterable[Scorecard]) -> tuple[Scorecard, ...]:
     """The cards by score, highest first (then name, then id), each with its rank: ties share it."""
-    ordered = sorted(cards, key=lambda c: (-c.score, c.name, c.person_id))
+    cards = list(cards)
+    scored = sorted((c for c in cards if c.score is not None), key=lambda c: (-c.score, c.name, c.person_id))
     ranked: list[Scorecard] = []
-    for position, card in enumerate(ordered, start=1):
+    for position, card in enumerate(scored, start=1):
         same = ranked and ranked[-1].score == card.score
         ranked.append(dataclasses.replace(card, rank=ranked[-1].rank if same else position))
-    return tuple(ranked)
+    unscored = sorted((c for c in cards if c.score is None), key=lambda c: (c.name, c.person_id))
+    return (*ranked, *(dataclasses.replace(card, rank=None) for card in unscored))
 
 
 def summarise(
@@ -168,12 +179,13 @@ def summarise(
     summaries = []
     for k in [*first, *rest]:
         members = groups[k]
+        scores = [Fraction(str(c.score)) for c in members if c.score is not None]
         summaries.append(GroupSummary(
             key=k, label=labels[k], people=len(members),
             due=sum(c.due for c in members), done=sum(c.done for c in members),
             on_time=sum(c.on_time for c in members), overdue=sum(c.overdue for c in members),
             visit_cells=sum(c.visit_cells for c in members),
             visit_cells_covered=sum(c.visit_cells_covered for c in members),
-            average_score=_one_decimal(sum((Fraction(str(c.score)) for c in members), Fraction(0)) / len(members)),
+            average_score=_one_decimal(sum(scores, Fraction(0)) / len(scores)) if scores else None,
         ))  # fmt: skip
     return tuple(summaries)

@@ -92,8 +92,8 @@ class Scorecard:
     study_held: int = 0  # sessions they were expected at (the town's study sessions)
     meetings_attended: int = 0
     meetings_held: int = 0
-    score: float = 0.0  # 0-100, from the town's weights
-    rank: int = 0  # 1 = best; equal scores share a rank
+    score: float | None = None  # 0-100 from the town's weights; None: nothing task-based to score
+    rank: int | None = None  # 1 = best; equal scores share a rank; None: not scored
 
     @property
     def coverage(self) -> float | None:
@@ -117,7 +117,7 @@ class GroupSummary:
     overdue: int
     visit_cells: int
     visit_cells_covered: int
-    average_score: float
+    average_score: float | None  # over the members scored; None when none was
 
     @property
     def coverage(self) -> float | None:

@@ -11,8 +11,8 @@ whole town. Weights: anyone who reads the review reads them; only the secretary 
 official: their own), by code, each with its ReviewData in a fixed number of queries whatever the
 number of towns and people: a finalised year's snapshot whole; otherwise the figures
 (compute_figures_for_towns) and headline summaries by tier (`by_tier`: people, tasks due, done, on
-time, overdue, visit cells and covered, counted like the scorecards; average_score 0: no scores are
-computed for the county), with no scorecards, material or weights.
+time, overdue, visit cells and covered, counted like the scorecards; average_score None: no scores
+are computed for the county), with no scorecards, material or weights.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ async def tier_summaries(
         key = getattr(tier, "value", tier)
         found.setdefault(town_id, {})[key] = GroupSummary(
             key=key, label=tier_label(key), people=int(people), due=int(due), done=int(done_), on_time=int(on_time),
-            overdue=int(overdue), visit_cells=int(cells), visit_cells_covered=int(covered), average_score=0.0,
+            overdue=int(overdue), visit_cells=int(cells), visit_cells_covered=int(covered), average_score=None,
         )  # fmt: skip
     return {town_id: tuple(groups[t] for t in TIER_ORDER if t in groups) for town_id, groups in found.items()}
 
