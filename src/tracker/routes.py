@@ -45,6 +45,7 @@ from tracker.domain.reminders.service import ReminderService
 from tracker.domain.review.api import ReviewApi
 from tracker.domain.review.evidence import EvidenceService
 from tracker.domain.review.evidence_pages import EvidencePages
+from tracker.domain.review.person_work_pages import PersonWorkPages
 from tracker.domain.review.finalise import FinaliseService
 from tracker.domain.review.finalise_pages import FinalisePages
 from tracker.domain.review.county_pages import CountyPages
@@ -225,6 +226,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 OwnChannelPages,
                 TownChannelPages,
                 EvidencePages,
+                PersonWorkPages,
                 ReviewPages,
                 CountyPages,
                 FinalisePages,

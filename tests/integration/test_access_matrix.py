@@ -344,6 +344,8 @@ CASES = [
          lambda w, ids: f"/towns/alpha/places/{w.a.villages[1].id}/history", town_a(200, 303), {LOGIN}),
     Case("GET", "/towns/{code:str}/people/{person_id:int}/year",
          lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/year", cadres_work(200, 303), {LOGIN}),
+    Case("GET", "/towns/{code:str}/people/{person_id:int}/work",
+         lambda w, ids: f"/towns/alpha/people/{w.a.cadre.id}/work?measure=done", cadres_work(200, 303), {LOGIN}),
     Case("POST", "/towns/{code:str}/records/{record_id:int}/follow-up",
          lambda w, ids: f"/towns/alpha/records/{ids['record']}/follow-up", {**cadres_work(400, 303), VIEWER: 403},
          {LOGIN}, body=lambda p: {"note": "已处理"}),

@@ -67,9 +67,9 @@ def test_it_shows_the_figures_charts_and_scorecards_of_a_year_that_is_over(clien
     cells = _cells(html, s2)
     assert cells[1] == "镇长乙"
     assert f'href="/towns/rv/people/{s2}/year?year=2025"' in html
-    assert f'href="/api/v1/towns/rv/tasks?person_id={s2}&amp;year=2025&amp;status=done"' in html
-    assert f'href="/api/v1/towns/rv/tasks?person_id={s2}&amp;year=2025&amp;overdue=true"' in html
-    assert f'href="/api/v1/towns/rv/tasks?person_id={s2}&amp;year=2025&amp;kind=visit"' in html
+    for measure in ("due", "done", "on_time", "late", "overdue", "excused", "visit_cells", "study", "meetings"):
+        assert f'href="/towns/rv/people/{s2}/work?year=2025&amp;measure={measure}"' in html, measure
+    assert "/api/v1/" not in html.split("</head>")[1]
     assert all(f'data-person="{p.id}"' in html for p in fx.people.values())
     # the summaries by tier link to the board of that tier
     assert 'href="/towns/rv/board?tier=village_cadre&amp;year=2025"' in html
@@ -80,12 +80,18 @@ def test_it_follows_a_scorecard_link_to_exactly_the_tasks_it_counts(client, db) 
     sign_in(client, "admin")
     html = client.get(f"/towns/rv/review?year={YEAR}", headers=ENGLISH).text
     s1 = fx.people["S1"].id
-    done, overdue = _cells(html, s1)[4], _cells(html, s1)[7]
-    listed = client.get(f"/api/v1/towns/rv/tasks?person_id={s1}&year=2025&status=done").json()
-    assert len(listed) == int(done)
-    assert len(client.get(f"/api/v1/towns/rv/tasks?person_id={s1}&year=2025&overdue=true").json()) == int(
-        overdue
-    )
+    row = re.search(rf'<tr data-person="{s1}"[^>]*>(.*?)</tr>', html, re.DOTALL).group(1)
+    links = re.findall(r'<a href="(/towns/rv/people/\d+/work\?[^"]+)">([^<]+)</a>', row)
+    assert len(links) == 9
+    for href, shown in links:
+        page = client.get(href.replace("&amp;", "&"), headers=ENGLISH)
+        assert page.status_code == 200, (href, page.text)
+        number = re.search(r'<span class="figure-number">(\d+)</span>', page.text).group(1)
+        # "22/24" for coverage (the list is the cells), "12/12" for attendance (the number is those attended)
+        expected = shown.split("/")[1] if "visit_cells" in href else shown.split("/")[0]
+        assert number == expected, (href, shown, number)
+        if "study" not in href and "meetings" not in href:
+            assert page.text.count('<a class="task-row"') == int(number), href
 
 
 def test_it_filters_the_scorecards_by_tier_and_unit_and_htmx_gets_the_table_alone(client, db) -> None:

@@ -8,9 +8,9 @@ and admins. The year comes from ?year= (the town's current year without it); any
 year from 2000 to 2100 is a 400 with a message.
 
 Every number of a scorecard links to what it counts: the person's name to their year (records
-and scorecard), their task counts to the task list of the JSON API filtered the same way (the
-closest list of exactly those tasks: there is no HTML task list); the tier and unit summaries and
-the figures to the supervision board filtered by tier, unit or kind of work and the year.
+and scorecard), each count to the list of exactly the tasks (or sessions) it counts
+(person_work_pages.py); the tier and unit summaries and the figures to the supervision board
+filtered by tier, unit or kind of work and the year.
 """
 
 from __future__ import annotations
@@ -84,11 +84,10 @@ def filter_cards(data: ReviewData, tier: str | None, unit: str | None) -> tuple[
 
 
 def task_links(code: str, year: int) -> Any:
-    """url(person_id, **filters) -> the task list of the API for that person and year."""
+    """url(person_id, measure) -> the page listing what that number of the person's card counts."""
 
-    def url(person_id: int, **filters: str) -> str:
-        query = urlencode({"person_id": person_id, "year": year, **filters})
-        return f"/api/v1/towns/{code}/tasks?{query}"
+    def url(person_id: int, measure: str = "due") -> str:
+        return f"/towns/{code}/people/{person_id}/work?{urlencode({'year': year, 'measure': measure})}"
 
     return url
 

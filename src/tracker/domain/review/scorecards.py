@@ -1,6 +1,9 @@
 """The scorecards of a town's year: each person's tasks, visit coverage and attendance, counted in SQL
 with GROUP BY, then scored and ranked by the pure rules (rules.py), with summaries by tier and unit.
 
+`measure_tasks(session, reach, town, year, now, person_id, measure)` and `attendance_records(...)`:
+the tasks (sessions) behind one number of a card, selected by the same conditions the counts use.
+
 `compute_scorecards(session, town, year, now, weights, reach=None)` makes three queries whatever the
 number of people, tasks and records: the people, their tasks' counts (one row per person), and the
 attendee lists of the year's study sessions and meetings (counted in Python: the same on SQLite and
@@ -33,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from tracker.db.models.roster import Person, Town, Unit
 from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WhoKind, WorkKind
@@ -40,7 +44,7 @@ from tracker.domain.clock import local_date
 from tracker.domain.review.rules import TIER_ORDER, rank, score, summarise, tier_label
 from tracker.domain.review.schemas import GroupSummary, Scorecard
 from tracker.domain.scope import Reach
-from tracker.domain.work.service import year_bounds
+from tracker.domain.work.service import TASK_LOADS, year_bounds
 from tracker.i18n import _
 
 COUNTED = (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.EXCUSED)
@@ -62,33 +66,72 @@ def _record_window(town: Town, year: int, now: dt.datetime) -> tuple[dt.date, dt
     return dt.date(year, 1, 1), min(dt.date(year, 12, 31), local_date(now, town.timezone))
 
 
-async def _task_counts(
-    session: AsyncSession, reach: Reach, town: Town, year: int, now: dt.datetime
-) -> dict[int, dict[str, int]]:
-    """person id -> due, done, on_time, late, overdue, excused, visit_cells, visit_cells_covered."""
-    first, upto = _task_window(town, year, now)
+def _task_conditions() -> dict[str, Any]:
+    """What each task count of a card counts, as a condition on Task (joined to its Assignment): the
+    one definition the counts and the lists behind them (`measure_tasks`) share."""
     done = Task.status == TaskStatus.DONE
     visited = exists().where(Record.task_id == Task.id, Record.kind == WorkKind.VISIT)
     cell = and_(Task.kind == WorkKind.VISIT, Task.place_id.is_not(None),
                 Assignment.who_kind == WhoKind.CONTACT_POINTS, Task.status.in_(CELL_STATES))  # fmt: skip
-    columns = {
-        "due": _flag(Task.status.in_(COUNTED)),
-        "done": _flag(done),
-        "on_time": _flag(and_(done, or_(Task.closed_at.is_(None), Task.closed_at < Task.due_at))),
-        "late": _flag(and_(done, Task.closed_at >= Task.due_at)),
-        "overdue": _flag(Task.status == TaskStatus.OPEN),
-        "excused": _flag(Task.status == TaskStatus.EXCUSED),
-        "visit_cells": _flag(cell),
-        "visit_cells_covered": _flag(and_(cell, or_(Task.done_count > 0, visited))),
+    return {
+        "due": Task.status.in_(COUNTED),
+        "done": done,
+        "on_time": and_(done, or_(Task.closed_at.is_(None), Task.closed_at < Task.due_at)),
+        "late": and_(done, Task.closed_at >= Task.due_at),
+        "overdue": Task.status == TaskStatus.OPEN,
+        "excused": Task.status == TaskStatus.EXCUSED,
+        "visit_cells": cell,
+        "visit_cells_covered": and_(cell, or_(Task.done_count > 0, visited)),
     }
-    query = (
-        select(Task.person_id, *(c.label(name) for name, c in columns.items()))
-        .join(Assignment, Assignment.id == Task.assignment_id)
+
+
+TASK_MEASURES = tuple(_task_conditions())  # due, done, on_time, late, overdue, excused, visit_cells, ..._covered
+
+
+def _counted_tasks(town: Town, year: int, now: dt.datetime) -> Any:
+    first, upto = _task_window(town, year, now)
+    return (
+        select(Task).join(Assignment, Assignment.id == Task.assignment_id)
         .where(Task.due_at >= first, Task.due_at <= upto, Task.status.in_(COUNTED))
+    )  # fmt: skip
+
+
+async def _task_counts(
+    session: AsyncSession, reach: Reach, town: Town, year: int, now: dt.datetime
+) -> dict[int, dict[str, int]]:
+    """person id -> due, done, on_time, late, overdue, excused, visit_cells, visit_cells_covered."""
+    columns = {name: _flag(condition) for name, condition in _task_conditions().items()}
+    query = (
+        _counted_tasks(town, year, now)
+        .with_only_columns(Task.person_id, *(c.label(name) for name, c in columns.items()))
         .group_by(Task.person_id)
     )
     rows = (await session.execute(reach.filter(query, Task))).all()
     return {row.person_id: {name: int(getattr(row, name)) for name in columns} for row in rows}
+
+
+async def measure_tasks(
+    session: AsyncSession, reach: Reach, town: Town, year: int, now: dt.datetime, person_id: int, measure: str
+) -> list[Task]:
+    """The person's tasks behind one count of their card (a name of TASK_MEASURES), by due time: the
+    same tasks the count counts, so a page can link each number to its list."""
+    query = _counted_tasks(town, year, now).where(Task.person_id == person_id, _task_conditions()[measure])
+    query = reach.filter(query, Task).options(*TASK_LOADS).order_by(Task.due_at, Task.id)
+    return list((await session.scalars(query)).all())
+
+
+async def attendance_records(
+    session: AsyncSession, reach: Reach, town: Town, year: int, now: dt.datetime, person_id: int, kind: WorkKind
+) -> list[tuple[Record, bool]]:
+    """The town's study sessions (or meetings) of the year to date, each with whether the person
+    attended: the sessions held and attended of their card, newest first."""
+    first, upto = _record_window(town, year, now)
+    query = reach.filter(
+        select(Record).where(Record.kind == kind, Record.occurred_on >= first, Record.occurred_on <= upto),
+        Record, people=False,
+    ).options(selectinload(Record.task)).order_by(Record.occurred_on.desc(), Record.id.desc())  # fmt: skip
+    records = (await session.scalars(query)).all()
+    return [(record, person_id in _ids((record.fields or {}).get("attendee_ids"))) for record in records]
 
 
 async def _people(

@@ -32,6 +32,7 @@ from tracker.domain.access import Actor
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.review.figures import compute_figures, compute_figures_for_towns, windows_of
 from tracker.domain.review.material import compute_material
+from tracker.domain.review.person_work import PersonWork, person_work
 from tracker.domain.review.rules import DEFAULT_WEIGHTS, MEASURES, TIER_ORDER, tier_label, validate_weights
 from tracker.domain.review.schemas import GroupSummary, ReviewData
 from tracker.domain.review.scorecards import compute_scorecards
@@ -117,6 +118,12 @@ class ReviewService:
                 data = ReviewData(figures=figures[town.id], by_tier=tiers.get(town.id, ()))
             result.append((town, data))
         return result
+
+    async def person_work(self, town: Town, person_id: int, year: int, measure: str, now: dt.datetime) -> PersonWork:
+        """What lies behind one number of a person's scorecard (person_work.py): for anyone who reads
+        the person (a member their own), like the person's year."""
+        check_year(year)
+        return await person_work(self.session, await self.scope.reach(town), town, person_id, year, now, measure)
 
     async def weights(self, town: Town) -> dict[str, int]:
         """The town's score weights (the defaults until the secretary sets them)."""
