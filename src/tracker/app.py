@@ -36,6 +36,7 @@ from tracker.domain.work.photos import record_body_bytes
 from tracker.listeners import install_listeners
 from tracker.paths import migrations_dir, static_dir
 from tracker.routes import route_handlers
+from tracker.web.app_shell import STATE_KEY as STATIC_VERSIONS_KEY
 from tracker.web.auth import (
     ANONYMOUS_SECURITY,
     BEARER_SECURITY,
@@ -51,6 +52,7 @@ from tracker.web.inputs import check_inputs
 from tracker.web.locale import make_locale_middleware
 from tracker.web.security import CSRF_COOKIE, csrf_config, make_csrf_middleware, make_security_headers
 from tracker.web.startup import prepare_database
+from tracker.web.static_assets import StaticVersions
 from tracker.web.templating import make_template_engine
 
 _APPS = itertools.count(1)  # numbers each app this process makes (see create_app's database keys)
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     i18n.set_default_locale(settings.default_locale)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
+    static_versions = StaticVersions.of_folder(static_dir())  # hashed static URLs (web/static_assets.py)
 
     engine = create_async_engine(settings.db_url, poolclass=NullPool if settings.is_sqlite else None)
     if settings.is_sqlite:
@@ -118,9 +121,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         guards=[require_login],  # private unless a handler says opt=PUBLIC
         before_request=check_inputs,  # numbers, text and JSON depth bounded before a handler reads them
-        before_send=[make_security_headers(https=settings.https)],
+        before_send=[make_security_headers(https=settings.https, static_versions=static_versions)],
         template_config=TemplateConfig(
-            engine=make_template_engine(settings.timezone, template_globals={"role_label": role_label})
+            engine=make_template_engine(
+                settings.timezone, template_globals={"role_label": role_label}, static_versions=static_versions
+            )
         ),
         exception_handlers=dict(make_exception_handlers(refusal_recorder(sessionmaker))),  # type: ignore[arg-type]
         on_startup=[on_startup],
@@ -140,6 +145,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             disable_stack_trace={400, 401, 403, 404, 405, 409, 429, DomainError},
             configure_root_logger=False,
         ),
-        state=State({"settings": settings, "sessionmaker": sessionmaker}),
+        state=State({"settings": settings, "sessionmaker": sessionmaker, STATIC_VERSIONS_KEY: static_versions}),
         debug=settings.debug,
     )

@@ -21,6 +21,8 @@ def test_it_shows_a_cadre_their_town_in_chinese_and_opens_their_own_page(
     page: Page, base_url: str, world: World, browser_errors: BrowserErrors, screenshot: Callable[[str], Path]
 ) -> None:
     sign_in(page, base_url, "cadre")
+    expect(page).to_have_url(f"{base_url}/my")  # a cadre lands on their own work
+    page.locator(".topbar-town").click()
 
     expect(page).to_have_url(f"{base_url}/towns/alpha")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

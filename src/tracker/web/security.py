@@ -27,6 +27,7 @@ from litestar.utils.scope.state import ScopeState
 
 from tracker.web.auth import API_PREFIX, SESSION_COOKIE, bearer_token
 from tracker.web.locale import cookie_value
+from tracker.web.static_assets import StaticVersions
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,6 +36,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
+        "worker-src 'self'",  # the service worker, /sw.js (web/app_shell.py)
+        "manifest-src 'self'",
         "form-action 'self'",
         "base-uri 'self'",
         "object-src 'none'",
@@ -156,8 +159,15 @@ def make_csrf_middleware(config: CSRFConfig) -> Callable[[ASGIApp], ASGIApp]:
     return csrf_middleware
 
 
-def make_security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
-    """A `before_send` hook: runs for every answer, error pages included."""
+# Public files of the app shell that a browser must ask for again each time, but may keep (web/app_shell.py).
+REVALIDATED_PATHS = frozenset({"/sw.js", "/manifest.webmanifest"})
+
+
+def make_security_headers(
+    *, https: bool, static_versions: StaticVersions | None = None
+) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A `before_send` hook: runs for every answer, error pages included. Static files: a year
+    (immutable) at the URL with their current hash, otherwise asked again each time."""
 
     async def add_security_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
@@ -170,8 +180,12 @@ def make_security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitabl
         if https:
             headers.setdefault("strict-transport-security", STRICT_TRANSPORT_SECURITY)
         path = scope.get("path", "")
-        if path.startswith("/static/"):
+        if path.startswith("/static/") and static_versions is not None:
+            headers["cache-control"] = static_versions.cache_control(path, scope.get("query_string", b""))
+        elif path.startswith("/static/"):
             headers.setdefault("cache-control", "public, max-age=3600")
+        elif path in REVALIDATED_PATHS:
+            headers["cache-control"] = "no-cache"
         elif path.startswith("/calendar/") and "cache-control" in headers:
             pass  # a calendar feed (no cookie, a secret address) says how long a phone may keep it
         else:  # pages, the API and photos: nothing kept on a shared phone after sign-out

@@ -11,9 +11,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+from litestar.template.base import url_for
 
 from tracker import i18n
+from tracker.domain.clock import utc_now
 from tracker.paths import templates_dir
+from tracker.web.static_assets import StaticVersions
 
 # Each language named in itself, for the language switch (not translated on purpose).
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -62,9 +65,22 @@ def make_environment(timezone: str, template_globals: Mapping[str, Any] | None =
     env.globals["html_lang"] = html_lang
     env.globals["supported_locales"] = i18n.SUPPORTED_LOCALES
     env.globals["language_names"] = LANGUAGE_NAMES
+    env.globals["page_fetched_at"] = utc_now  # base.html's <meta name="fetched-at"> and offline banner
     env.globals.update(template_globals or {})
     return env
 
 
-def make_template_engine(timezone: str, template_globals: Mapping[str, Any] | None = None) -> Engine:
-    return Engine.from_environment(make_environment(timezone, template_globals))
+def make_template_engine(
+    timezone: str, template_globals: Mapping[str, Any] | None = None, static_versions: StaticVersions | None = None
+) -> Engine:
+    engine = Engine.from_environment(make_environment(timezone, template_globals))
+    if static_versions is not None:
+        versions = static_versions
+
+        def url_for_hashed(context: Mapping[str, Any], /, route_name: str, **path_parameters: Any) -> str:
+            """Litestar's `url_for`, with `?v=<hash>` on static files (web/static_assets.py)."""
+            url = url_for(context, route_name, **path_parameters)
+            return versions.versioned(url) if route_name == "static" else url
+
+        engine.register_template_callable(key="url_for", template_callable=url_for_hashed)
+    return engine

@@ -25,6 +25,10 @@ from tracker.web.errors import wants_json
 from tracker.web.guards import MFA_ENROLMENT_PENDING_OK, PASSWORD_CHANGE_PENDING_OK, PUBLIC
 from tracker.web.redirects import safe_local_path
 
+# Sent with the sign-out: the browser's HTTP cache and the site's storage (the service worker, its
+# caches, IndexedDB); cookies are left to the answer's own Set-Cookie (the language choice stays).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
 
 class SignInForm(BaseModel):
     login: Line = Field(default="", max_length=128)  # no control or invisible formatting characters
@@ -102,7 +106,8 @@ class AuthPages(Controller):
     ) -> Redirect:
         if actor is not None and actor.session_id is not None:
             await sessions.sign_out(actor.user_id, actor.session_id, now, actor.town_id)
-        response = Redirect("/login", status_code=303)
+        # The phone forgets what it kept for this person: pages the service worker kept, the record queue.
+        response = Redirect("/login", status_code=303, headers={"Clear-Site-Data": CLEAR_SITE_DATA})
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 

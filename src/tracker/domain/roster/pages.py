@@ -12,6 +12,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from tracker.db.models.roster import Person, Place, PlaceKind, Unit
+from tracker.domain.access import Actor
+from tracker.domain.accounts.landing import OWN_WORK, landing_path, needs_towns
 from tracker.domain.clock import local_date
 from tracker.domain.roster.service import RosterService, TownOverview
 from tracker.i18n import SUPPORTED_LOCALES
@@ -91,10 +93,16 @@ class RosterPages(Controller):
     include_in_schema = False
 
     @get("/", name="home")
-    async def home(self, roster: NamedDependency[RosterService]) -> Template | Redirect:
+    async def home(
+        self, roster: NamedDependency[RosterService], actor: NamedDependency[Actor | None]
+    ) -> Template | Redirect:
+        """Each role's own page (accounts/landing.py); the list of towns when there is none."""
+        if actor is not None and not needs_towns(actor.role):
+            return Redirect(OWN_WORK)
         towns = await roster.list_towns()
-        if len(towns) == 1:
-            return Redirect(f"/towns/{towns[0].code}")
+        landing = landing_path(actor.role, [t.code for t in towns]) if actor is not None else None
+        if landing is not None:
+            return Redirect(landing)
         return Template("roster/towns.html", context={"towns": towns})
 
     @get("/towns/{code:str}", name="town")

@@ -1,0 +1,26 @@
+// Every page: registers the service worker (/sw.js, scope "/") and shows the "offline: fetched at …"
+// banner (base.html's #offline-banner, its text filled in by the server) when the page came from the
+// phone's copy (the worker marks it with <meta name="served-from" content="cache">) or the phone is
+// offline.
+(function () {
+  "use strict";
+
+  function fromCache() {
+    return document.querySelector('meta[name="served-from"][content="cache"]') !== null;
+  }
+
+  function showBanner() {
+    var banner = document.getElementById("offline-banner");
+    if (banner) banner.hidden = !(fromCache() || navigator.onLine === false);
+  }
+
+  showBanner();
+  window.addEventListener("online", showBanner);
+  window.addEventListener("offline", showBanner);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+      // no worker (private window, old browser): the site works as before, without offline reading
+    });
+  }
+})();

@@ -1,0 +1,203 @@
+/*
+ * The service worker: served as /sw.js (web/app_shell.py fills in the three values below), scope "/".
+ *
+ * - The app shell (styles, scripts, icons: their hashed URLs, immutable) and the offline page are kept
+ *   at install; /static/ answers come from the phone first.
+ * - 我的任务 (/my) and task pages (/tasks/<id>): from the network first, kept on the phone, shown from
+ *   there when the network fails, marked with <meta name="served-from" content="cache"> so that the
+ *   page (js/sw-register.js) shows when it was fetched. Each time /my is fetched, the task pages it
+ *   links are fetched and kept too (and task pages it no longer links are dropped).
+ * - Another page with no network: the offline page.
+ * - Sign-out forgets the kept pages and the record queue (the server's Clear-Site-Data on sign-out does
+ *   the same); sign-in, and a kept page that sends us to sign in, forget the kept pages.
+ * - Background Sync `tracker-record-queue`: the record queue (js/record-queue-core.js) is sent.
+ */
+"use strict";
+
+var VERSION = "__VERSION__";
+var SHELL = ["__SHELL__"];
+var QUEUE_SCRIPT = "__QUEUE_SCRIPT__";
+var OFFLINE_URL = "/offline";
+var STATIC_CACHE = "tracker-static";
+var PAGES_CACHE = "tracker-pages";
+var SYNC_TAG = "tracker-record-queue";
+var MAX_LINKED_TASKS = 40;
+var TASK_PAGE = /^\/tasks\/\d+$/;
+var TASK_LINK = /href="(\/tasks\/\d+)"/g;
+
+if (QUEUE_SCRIPT) {
+  try {
+    importScripts(QUEUE_SCRIPT);
+  } catch (error) {
+    // no queue on this server (yet): records are then only sent from the page
+  }
+}
+
+function isKeptPage(url) {
+  return url.pathname === "/my" || TASK_PAGE.test(url.pathname);
+}
+
+function forgetWhatIsKept() {
+  var queue = self.TrackerQueue && typeof self.TrackerQueue.clear === "function"
+    ? Promise.resolve().then(function () { return self.TrackerQueue.clear(); }).catch(function () {})
+    : Promise.resolve();
+  return Promise.all([caches.delete(PAGES_CACHE), queue]);
+}
+
+function keepPage(path, response) {
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(path, response); });
+}
+
+// The task pages /my links to: fetched two at a time and kept; the ones it no longer links dropped.
+function keepLinkedTasks(html) {
+  var paths = [];
+  var match;
+  TASK_LINK.lastIndex = 0;
+  while ((match = TASK_LINK.exec(html)) !== null && paths.length < MAX_LINKED_TASKS) {
+    if (paths.indexOf(match[1]) < 0) paths.push(match[1]);
+  }
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.map(function (request) {
+        var path = new URL(request.url).pathname;
+        return TASK_PAGE.test(path) && paths.indexOf(path) < 0 ? cache.delete(request) : null;
+      }));
+    }).then(function () {
+      var next = 0;
+      function worker() {
+        if (next >= paths.length) return Promise.resolve();
+        var path = paths[next++];
+        return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+          if (response.ok && response.type === "basic") return cache.put(path, response);
+          return null;
+        }, function () { return null; }).then(worker);
+      }
+      return Promise.all([worker(), worker()]);
+    });
+  });
+}
+
+// Fetch /my (when signed in) and what it links: on activation, so a phone reads offline from the start.
+function refreshMyWork() {
+  return fetch("/my", { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+    if (!response.ok || response.type !== "basic") return null;
+    return keepPage("/my", response.clone()).then(function () {
+      return response.text();
+    }).then(keepLinkedTasks);
+  }).catch(function () { return null; });
+}
+
+function fromCacheMarked(cached) {
+  return cached.text().then(function (html) {
+    var headers = new Headers(cached.headers);
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    var marked = html.replace(/<head>/i, '<head><meta name="served-from" content="cache">');
+    return new Response(marked, { status: cached.status, statusText: cached.statusText, headers: headers });
+  });
+}
+
+function offlinePage() {
+  return caches.match(OFFLINE_URL).then(function (page) {
+    return page || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+  });
+}
+
+function networkFirst(event, url) {
+  var request = event.request;
+  return fetch(request).then(function (response) {
+    if (response.type === "opaqueredirect" || response.redirected) {
+      event.waitUntil(caches.delete(PAGES_CACHE)); // signed out (or sent elsewhere): keep nothing
+    } else if (response.ok && response.type === "basic" && !url.search) {
+      var copy = response.clone();
+      event.waitUntil(keepPage(url.pathname, copy.clone()).then(function () {
+        return url.pathname === "/my" ? copy.text().then(keepLinkedTasks) : null;
+      }));
+    }
+    return response;
+  }, function () {
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.match(url.pathname, { ignoreVary: true });
+    }).then(function (cached) {
+      if (cached) return fromCacheMarked(cached);
+      return request.mode === "navigate" ? offlinePage() : Response.error();
+    });
+  });
+}
+
+function cacheFirst(request, url) {
+  return caches.open(STATIC_CACHE).then(function (cache) {
+    return cache.match(request, { ignoreVary: true }).then(function (hit) {
+      if (hit) return hit;
+      return fetch(request).then(function (response) {
+        if (response.ok && url.searchParams.has("v")) cache.put(request, response.clone());
+        return response;
+      }, function () {
+        // a kept page may name an older version of a file: the one we have is better than none
+        return cache.match(request, { ignoreSearch: true, ignoreVary: true }).then(function (other) {
+          return other || Response.error();
+        });
+      });
+    });
+  });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(STATIC_CACHE)
+      .then(function (cache) { return cache.addAll(SHELL); })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.open(STATIC_CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.map(function (request) {
+          var url = new URL(request.url);
+          return SHELL.indexOf(url.pathname + url.search) < 0 ? cache.delete(request) : null;
+        }));
+      });
+    })
+      .then(function () { return self.clients.claim(); })
+      .then(refreshMyWork)
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && (url.pathname === "/logout" || url.pathname === "/login")) {
+    // whoever comes next on this phone reads nothing of the last person's. Signing in again after a
+    // session ran out keeps the queue (records typed meanwhile are still to be sent); signing out does not.
+    var forget = url.pathname === "/logout" ? forgetWhatIsKept : function () { return caches.delete(PAGES_CACHE); };
+    event.respondWith(fetch(request).then(function (response) {
+      return forget().then(function () { return response; });
+    }, function (error) {
+      return forget().then(function () { throw error; });
+    }));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(cacheFirst(request, url));
+  } else if (isKeptPage(url) && !request.headers.get("HX-Request")) {
+    event.respondWith(networkFirst(event, url));
+  } else if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(offlinePage));
+  }
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === SYNC_TAG && self.TrackerQueue && typeof self.TrackerQueue.sendAll === "function") {
+    event.waitUntil(self.TrackerQueue.sendAll());
+  }
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "version" && event.ports && event.ports[0]) {
+    event.ports[0].postMessage(VERSION);
+  }
+});
