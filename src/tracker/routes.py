@@ -52,6 +52,8 @@ from tracker.domain.review.county_pages import CountyPages
 from tracker.domain.review.pages import ReviewPages
 from tracker.domain.review.service import ReviewService
 from tracker.domain.roster.api import RosterApi
+from tracker.domain.roster.import_pages import RosterImportPages
+from tracker.domain.roster.importing.staging import RosterUploads
 from tracker.domain.roster.pages import RosterPages, choose_language
 from tracker.domain.roster.service import RosterService
 from tracker.domain.scope import Scope
@@ -87,6 +89,12 @@ async def provide_roster_service(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> RosterService:
     return RosterService(db_session, actor, access_scope)
+
+
+async def provide_roster_uploads(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None]
+) -> RosterUploads:
+    return RosterUploads(db_session, actor)
 
 
 async def provide_assignment_service(
@@ -175,6 +183,7 @@ dependencies = {
     "settings": Provide(provide_settings),
     "access_scope": Provide(provide_scope),
     "roster": Provide(provide_roster_service),
+    "roster_uploads": Provide(provide_roster_uploads),
     "sessions": Provide(provide_session_service),
     "users": Provide(provide_user_service),
     "mfa": Provide(provide_mfa_service),
@@ -205,6 +214,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 UserPages,
                 AuditPages,
                 RosterPages,
+                RosterImportPages,
                 RosterApi,
                 AccountApi,
                 AssignmentApi,

@@ -321,15 +321,24 @@ def test_it_reads_utf8_with_or_without_bom_and_gb18030() -> None:
 
 
 def test_it_skips_blank_rows_and_keeps_spreadsheet_row_numbers() -> None:
-    read = read_csv_bytes(b"record,code\n\n,\nunit,U1\n")
-    assert read.rows == (RawRow(4, ("unit", "U1")),)
+    read = read_csv_bytes(b"record,code,name\n\n,\nunit,U1,x\n")
+    assert read.rows == (RawRow(4, ("unit", "U1", "x")),)
+
+
+NO_HEADER = (
+    "No header row in the first 10 rows: one row must name the columns (record, code, name …); "
+    "download the template to see them"
+)
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "The first row must be the header row; this file has none"),
-        (b"\n\nrecord\n", "The first row must be the header row; this file has none"),
+        (b"", "The file is empty"),
+        (b"\n,\n", "The file is empty"),
+        (b"\n\nrecord\n", NO_HEADER),
+        (b"record,code\nunit,U1\n", NO_HEADER),  # two known columns are not yet a header
+        (b"\x00\x01record,code,name", "This is not a CSV text file; save the roster as .xlsx or .csv"),
         (b"\x81\x30\xff\xff\xff", "The file is neither UTF-8 nor GB18030 text"),
     ],
 )

@@ -26,9 +26,11 @@ from tracker.db.models.reminders import (
     ReminderPolicy,
 )
 from tracker.db.models.review import FinalisedYear, FollowUpResolution, RecordAmendment, ScoreWeights
+from tracker.db.models.roster_upload import RosterUpload
 from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
 __all__ = [
+    "RosterUpload",
     "FinalisedYear",
     "FollowUpResolution",
     "RecordAmendment",

@@ -43,7 +43,7 @@ def validate_roster(
 ) -> tuple[ParsedRoster, list[Problem]]:
     """Every problem of the file, row checks first, then cross-row checks; sorted by row."""
     parsed, problems = parse_rows(table, town_code)
-    if any(p.row == 1 for p in problems):  # a broken header makes every row meaningless
+    if any(p.row == table.header_row for p in problems):  # a broken header makes every row meaningless
         return parsed, problems
     problems += check_town(parsed, town_code, existing)
     problems += check_places(parsed, existing)

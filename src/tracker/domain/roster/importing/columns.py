@@ -1,6 +1,6 @@
 """Roster import: the file's columns, the values each accepts (English and Chinese), and `Problem`.
 
-Pure: the header is checked here (row 1); rows are read in importer_rows.py.
+Pure: the header is checked here (the row read.py found it on); rows are read in rows.py.
 """
 
 from __future__ import annotations
@@ -92,8 +92,10 @@ def canonical_column(header: str) -> str | None:
     return HEADER_ALIASES.get(text) or HEADER_ALIASES.get(text.lower())
 
 
-def parse_header(header: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
-    """Column name -> index, column name -> header as written, and the header's problems (row 1)."""
+def parse_header(
+    header: tuple[str, ...], row: int = 1
+) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
+    """Column name -> index, column name -> header as written, and the header's problems (on `row`)."""
     positions: dict[str, int] = {}
     written: dict[str, str] = {}
     problems: list[Problem] = []
@@ -103,14 +105,14 @@ def parse_header(header: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str
         column = canonical_column(text)
         if column is None:
             shown = replace_forbidden(text, single_line=True)  # echoed without its control characters
-            problems.append(Problem(1, shown, _("unknown column '%(column)s'", column=shown)))
+            problems.append(Problem(row, shown, _("unknown column '%(column)s'", column=shown)))
         elif column in positions:
-            problems.append(Problem(1, text, _("column '%(column)s' appears twice", column=column)))
+            problems.append(Problem(row, text, _("column '%(column)s' appears twice", column=column)))
         else:
             positions[column] = index
             written[column] = text
     problems.extend(
-        Problem(1, column, _("column '%(column)s' is missing", column=column))
+        Problem(row, column, _("column '%(column)s' is missing", column=column))
         for column in REQUIRED_COLUMNS
         if column not in positions
     )

@@ -31,6 +31,7 @@ class RecordChange:
     name: str
     action: Action
     fields: dict[str, object] = field(default_factory=dict)
+    before: dict[str, object] = field(default_factory=dict)  # on update: the changed attributes' old values
     end_links: tuple[int, ...] = ()
     ended_places: tuple[str, ...] = ()
     added_places: tuple[str, ...] = ()
@@ -50,6 +51,11 @@ class ImportReport:
     today: dt.date
     dry_run: bool
     changes: list[RecordChange]
+    header_row: int = 1  # where the file's header was found; the rows above it were skipped
+
+    @property
+    def skipped_rows(self) -> int:
+        return self.header_row - 1
 
     def counts(self, record_type: str) -> Counts:
         actions = [c.action for c in self.changes if c.record_type == record_type]
@@ -103,6 +109,8 @@ class ImportReport:
             lines = [_("Dry run for %(town)s: nothing was written.", town=self.town_code)]
         else:
             lines = [_("Imported the roster of %(town)s %(name)s.", town=self.town_code, name=self.town_name)]
+        if self.skipped_rows:
+            lines.append(skipped_line(self.skipped_rows, self.header_row))
         for record_type in RECORD_TYPES:
             counts = self.counts(record_type)
             lines.append(
@@ -125,6 +133,13 @@ class RosterImportRejected(InvalidInput):
         message = _("Nothing was written; problems found in the roster: %(count)d", count=len(problems))
         super().__init__(message, fields={"file": "\n".join(str(p) for p in problems)})
         self.problems = problems
+
+
+def skipped_line(skipped: int, header_row: int) -> str:
+    """What was left out above the header (a title row, notes), said in so many words."""
+    if skipped == 1:
+        return _("Skipped 1 row above the header (row %(row)d)", row=header_row)
+    return _("Skipped %(count)d rows above the header (row %(row)d)", count=skipped, row=header_row)
 
 
 def record_label(record_type: str) -> str:

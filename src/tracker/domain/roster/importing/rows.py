@@ -283,7 +283,7 @@ def parse_rows(table: RawTable, town_code: str) -> tuple[ParsedRoster, list[Prob
     result; a row with other problems stays in (the bad cell empty) so that the cross-row checks
     can still report on it. The caller writes nothing unless the problem list is empty.
     """
-    positions, headers, problems = parse_header(table.header)
+    positions, headers, problems = parse_header(table.header, table.header_row)
     parsed = ParsedRoster(headers=headers)
     if problems:
         return parsed, problems

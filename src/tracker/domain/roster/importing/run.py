@@ -98,7 +98,7 @@ class RosterImporter:
         town = (await self.session.scalars(select(Town).where(Town.code == town_code))).one_or_none()
         if today is None:
             today = local_date(now or utc_now(), town.timezone if town else default_timezone)
-        state = await self._load(town, today)
+        state = await self.load_state(town, today)
         parsed, problems = validate_roster(table, town_code, state.snapshot())
         if problems:
             raise RosterImportRejected(problems)
@@ -107,11 +107,12 @@ class RosterImporter:
         if not dry_run:
             await self._apply(town_code, changes, state, today, default_timezone)
             await self._sync_tasks(town_code, today, now)
-        return ImportReport(town_code, town_name, today, dry_run, changes)
+        return ImportReport(town_code, town_name, today, dry_run, changes, header_row=table.header_row)
 
     # -- loading -----------------------------------------------------------------------------
 
-    async def _load(self, town: Town | None, today: dt.date) -> TownState:
+    async def load_state(self, town: Town | None, today: dt.date) -> TownState:
+        """The town's units, places, people and current links as the import compares against them."""
         state = TownState(town)
         if town is None:
             return state
@@ -334,4 +335,5 @@ def _compare(
     if current is None:
         return RecordChange(record_type, code, name, Action.CREATE, dict(wanted))
     changed = {k: v for k, v in wanted.items() if current.get(k) != v}
-    return RecordChange(record_type, code, name, Action.UPDATE if changed else Action.UNCHANGED, changed)
+    action = Action.UPDATE if changed else Action.UNCHANGED
+    return RecordChange(record_type, code, name, action, changed, before={k: current.get(k) for k in changed})
