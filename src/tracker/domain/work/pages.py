@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.plugins.htmx import HTMXRequest
@@ -25,6 +25,7 @@ from tracker.domain.roster.service import RosterService
 from tracker.domain.work.display import show_field
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
+from tracker.domain.work.record_answers import record_refused, record_saved
 from tracker.domain.work.record_form import (
     MAX_PHOTOS,
     RecordForm,
@@ -36,6 +37,7 @@ from tracker.domain.work.schemas import TaskDetail
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.uploads import uploaded
 from tracker.i18n import _
+from tracker.web.errors import wants_json
 from tracker.web.guards import require_not_viewer, require_role
 
 REASON_MAX = 500
@@ -111,7 +113,7 @@ class TaskPages(Controller):
         roster: NamedDependency[RosterService],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response:
         detail = await tasks.detail(task_id, now)  # someone else's task is not found
         # Refused before the form is read: an official may see the task of someone below them, not record it.
         if detail.view.task.status is TaskStatus.OPEN and not detail.can_record:
@@ -122,15 +124,19 @@ class TaskPages(Controller):
         photos = await uploaded(form.getall("photos", []))
         if data is not None:
             try:
-                await records.create(town, data, now, task_id=task_id, photos=photos)
+                result = await records.create(town, data, now, task_id=task_id, photos=photos)
             except InvalidInput as problem:
                 sent.refused(problem.message, service_problems(problem.fields))
             else:
+                if wants_json(request):  # the phone's queue (record_answers)
+                    return record_saved(result, f"/tasks/{task_id}?saved=1")
                 if not wants_partial(request):
                     return Redirect(f"/tasks/{task_id}?saved=1", status_code=303)
                 detail = await tasks.detail(task_id, now)
                 context = await task_context(detail, town, roster, now, saved=True)
                 return Template("tasks/_task_body.html", context=context, status_code=200)
+        if wants_json(request):
+            return record_refused(sent)
         if photos and "photos" not in sent.errors:
             sent.errors["photos"] = _("Choose the photos again: a browser can't keep them in a returned form")
         context = await task_context(detail, town, roster, now, form=sent)

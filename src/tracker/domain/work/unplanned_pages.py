@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
@@ -20,6 +20,7 @@ from tracker.domain.errors import InvalidInput
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.page_context import page_context, today_in
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
+from tracker.domain.work.record_answers import record_refused, record_saved
 from tracker.domain.work.record_form import (
     MAX_PHOTOS,
     RecordForm,
@@ -29,6 +30,7 @@ from tracker.domain.work.record_form import (
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.uploads import uploaded
 from tracker.i18n import _
+from tracker.web.errors import wants_json
 from tracker.web.guards import require_not_viewer
 
 
@@ -87,7 +89,7 @@ class UnplannedRecordPages(Controller):
         records: NamedDependency[RecordService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
-    ) -> Template | Redirect:
+    ) -> Template | Redirect | Response:
         town = await roster.get_town(code)
         form = await request.form()
         kind = _kind(form.get("kind") if isinstance(form.get("kind"), str) else None)
@@ -99,11 +101,15 @@ class UnplannedRecordPages(Controller):
         photos = await uploaded(form.getall("photos", []))
         if data is not None:
             try:
-                await records.create(town, data, now, kind=kind, photos=photos)
+                result = await records.create(town, data, now, kind=kind, photos=photos)
             except InvalidInput as problem:
                 sent.refused(problem.message, service_problems(problem.fields))
             else:
+                if wants_json(request):  # the phone's queue (record_answers)
+                    return record_saved(result, "/my?recorded=1")
                 return Redirect("/my?recorded=1", status_code=303)
+        if wants_json(request):
+            return record_refused(sent)
         if photos and "photos" not in sent.errors:
             sent.errors["photos"] = _("Choose the photos again: a browser can't keep them in a returned form")
         return Template(
