@@ -163,7 +163,15 @@ def test_it_shrinks_a_camera_photo_on_the_phone_and_shows_the_upload_progress(
     fill_visit(page)
     camera = tmp_path / "IMG_0001.jpg"  # from a file: a 12 MB buffer would take Playwright seconds to pass
     camera.write_bytes(photo)
-    page.get_by_label(zh("Take photos")).set_input_files(camera)
+    broken = tmp_path / "broken.jpg"  # a photo this phone can't decode: named, left out, the rest kept
+    broken.write_bytes(b"not a picture")
+    page.get_by_label(zh("Take photos")).set_input_files([camera, broken])
+    page.get_by_role("button", name=zh("Save the record")).click()
+    expect(page.locator("[data-queue-status]")).to_have_text(
+        zh("This phone cannot read the photo %(names)s, so it was left out; the rest of the record is kept. "
+           "Save again to send it.", names="broken.jpg")
+    )  # fmt: skip
+    expect(page.get_by_label(zh("People met"))).to_have_value("村支书王某")
     bodies: list[int] = []  # what the phone sends: the record's multipart body
 
     def measure(route: Route) -> None:
@@ -206,6 +214,22 @@ def test_it_keeps_a_refused_record_with_the_servers_message_until_it_is_filed_wi
         await session.execute(update(Task).where(Task.id == visit_task).values(status=TaskStatus.EXCUSED))
 
     seed(browser_db_url, excuse)
+    # The phone's storage is full: a clear message, the form kept, nothing already queued lost.
+    page.evaluate(
+        "() => { const put = IDBObjectStore.prototype.put; IDBObjectStore.prototype.put = function (value) {"
+        " if (this.name === 'records') throw new DOMException('full', 'QuotaExceededError');"
+        " return put.apply(this, arguments); }; }"
+    )
+    fill_visit(page, "第二条记录")
+    page.get_by_role("button", name=zh("Save the record")).click()
+    expect(page.locator("[data-queue-status]")).to_have_text(
+        zh(
+            "The phone has no room left to keep this record. Free some space and save again; records already waiting are kept."
+        )
+    )
+    expect(page.get_by_label(zh("People met"))).to_have_value("第二条记录")
+    expect(queue_count(page)).to_have_text(zh("%(count)s waiting", count="1"))
+    page.reload()  # (an ordinary phone again)
     phone.set_offline(False)
     expect(page.locator("[data-queue-count]")).to_have_text(zh("%(count)s waiting", count="1"))
     eventually(page, "async () => (await TrackerQueue.list())[0].state === 'refused'")
