@@ -226,6 +226,22 @@
     try { sessionStorage.setItem(SENT_KEY, form.getAttribute("action")); } catch (ignored) { /* private mode */ }
   }, true);
 
+  // Signing out forgets what the phone keeps (the service worker clears the queue): not without asking
+  // while records are still waiting to be sent.
+  var signingOut = false;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var link = document.querySelector("[data-queue-count]");
+    if (signingOut || !link || !(form instanceof HTMLFormElement) || !/\/logout$/.test(form.getAttribute("action") || "")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    Queue.count().catch(function () { return 0; }).then(function (n) {
+      if (n > 0 && !window.confirm(fill(link.dataset.msgSignOut, { n: n }))) return;
+      signingOut = true;
+      form.submit();
+    });
+  }, true);
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input && input.type === "file" && input.form && input.form.hasAttribute("data-record-queue")) {
@@ -294,9 +310,9 @@
     var sent = null;
     try { sent = sessionStorage.getItem(SENT_KEY); sessionStorage.removeItem(SENT_KEY); } catch (ignored) { /* private mode */ }
     var forms = document.querySelectorAll("form[data-record-queue]");
-    var sentForm = sent ? document.querySelector('form[data-record-queue][action="' + sent.replace(/"/g, "") + '"]') : null;
-    // A plain post that went through leaves no form of that address with problems on the next page.
-    if (sent && !(sentForm && sentForm.querySelector(".has-error, [role=alert]"))) Queue.removeDraft(sent).catch(function () {});
+    // A plain post (no htmx) that went through lands on the page that says so (?saved=1, ?recorded=1);
+    // anywhere else (refused, or no network: an error page, then back) the draft is kept.
+    if (sent && /[?&](saved|recorded)=1(&|$)/.test(location.search)) Queue.removeDraft(sent).catch(function () {});
     Array.prototype.forEach.call(forms, function (form) {
       if (form.querySelector(".has-error, [role=alert]") || form.dataset.fixKey) return;  // the server's copy is newer
       var action = form.getAttribute("action");
