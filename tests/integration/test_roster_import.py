@@ -277,3 +277,12 @@ def test_it_leaves_people_not_in_the_file_alone(db_url: str, tmp_path: Path) -> 
             return await session.scalar(text("SELECT count(*) FROM person WHERE active"))
 
     assert run(active()) == 5
+
+
+def test_it_skips_a_title_row_above_the_header_and_says_so(db_url: str, tmp_path: Path) -> None:
+    title = ["样例镇意识形态工作责任制名册（2026年）"] + [""] * (len(sample_rows()[0]) - 1)
+    path = write_csv(tmp_path / "titled.csv", [title, *sample_rows()], encoding="gb18030")
+    result = invoke(db_url, tmp_path, str(path), "--town", "sample")
+    assert result.exit_code == 0, result.output
+    assert "Skipped 1 row above the header (row 2)" in result.stdout
+    assert counts(db_url)["person"] == 4
