@@ -25,6 +25,7 @@ from tracker.demo.town import DEMO_TOWN_CODE, load_demo
 from tracker.demo.work import load_demo_work
 from tracker.domain.clock import local_date
 from tracker.domain.review.figures import compute_figures
+from tracker.domain.work.evidence_rules import has_evidence
 
 NOW = dt.datetime(2026, 11, 28, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC)
 YEAR = 2025
@@ -58,6 +59,8 @@ def test_it_gives_the_demo_a_finalised_last_year_in_the_seed_reports_range(db: A
         assert outlets == {"central", "provincial", "city", "county", "online", "xuexi_qiangguo"}
         assert f.study_months == 12 and f.study_sessions >= 12 and f.study_attendance > 12 * 5
         assert sorted((m.day.month, m.day.day) for m in f.committee_meetings) == [(6, 25), (11, 29)]
+        kept = (await session.scalars(select(Record).where(Record.town_id == town.id))).all()
+        assert kept and all(has_evidence(r.kind, r.fields) for r in kept)  # the rules a phone's record meets
         assert 0.85 <= f.coverage <= 0.95, f.coverage  # type: ignore[operator]
         assert f.opinion_incidents == 2 and f.opinion_handled == 2
         follow_ups = await session.scalar(select(func.count()).select_from(Record).where(

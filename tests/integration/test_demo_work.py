@@ -27,6 +27,7 @@ from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.planning.roster_snapshot import load_roster
 from tracker.domain.planning.who import people_below
+from tracker.domain.work.evidence_rules import has_evidence
 from tracker.domain.work.lights import Light, done_late, task_light
 from tracker.domain.work.service import TaskService
 
@@ -106,6 +107,7 @@ async def records_agree_with_tasks(session: AsyncSession, now: dt.datetime) -> N
     by_task: dict[int, list[Record]] = {}
     for record in records:
         assert record.occurred_on <= today
+        assert has_evidence(record.kind, record.fields), (record.kind, record.fields)  # as a phone must send it
         if record.task_id is not None:
             by_task.setdefault(record.task_id, []).append(record)
     for task in tasks.values():

@@ -62,7 +62,7 @@ def _grow_roster(official_id: int, town_id: int):  # noqa: ANN202
 def _form(key: str) -> dict[str, str]:
     today = local_date(utc_now(), "Asia/Shanghai").isoformat()
     return {"client_key": key, "occurred_on": today, "place_id": "", "f_people_met": "村支书王某",
-            "f_issues_raised": "", "latitude": "", "longitude": "", "accuracy_m": "", "located_at": ""}  # fmt: skip
+            "f_issues_raised": "群众反映路灯不亮", "latitude": "", "longitude": "", "accuracy_m": "", "located_at": ""}  # fmt: skip
 
 
 def _page_submission(client, task_id: int) -> int:  # noqa: ANN001
@@ -80,7 +80,7 @@ def _api_submission(client, db, user_id: int, task_id: int) -> int:  # noqa: ANN
 
     secret = db(token)
     body = {"client_key": "api-count-1", "occurred_on": local_date(utc_now(), "Asia/Shanghai").isoformat(),
-            "fields": {"people_met": "村支书王某"}}  # fmt: skip
+            "fields": {"people_met": "村支书王某", "issues_raised": "群众反映路灯不亮"}}  # fmt: skip
     with counted() as statements:
         answer = client.post(f"/api/v1/tasks/{task_id}/records", json=body,
                              headers={"Authorization": f"Bearer {secret}", **ENGLISH})  # fmt: skip

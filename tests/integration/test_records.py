@@ -239,7 +239,8 @@ def test_it_keeps_the_distance_and_flags_a_far_record(
     db: Any, setup: Setup, photo_dir: Path, latitude: float, far: bool, metres: int
 ) -> None:
     async def go(session: AsyncSession) -> None:
-        data = record_in(latitude=latitude, longitude=108.0, accuracy_m=12, fields={"people_met": "村民代表"})
+        data = record_in(latitude=latitude, longitude=108.0, accuracy_m=12,
+                         fields={"people_met": "村民代表", "issues_raised": "群众反映路灯不亮"})
         result = await _service(session, setup.actor("official"), photo_dir).create(
             setup.world.a.town, data, NOW, task_id=setup.visit)
         assert result.record.place_id == setup.world.a.villages[1].id  # the task's place

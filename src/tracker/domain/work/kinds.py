@@ -16,6 +16,9 @@ Public API
   every field of the kind (absent optional ones as None, False or []). `errors` maps a field to its
   translated message; an unknown field is an error, as is an unknown kind (field "kind").
 - `validate_record_fields(kind, values) -> dict[field, message]`: just the errors.
+- `EVIDENCE[kind] -> EvidenceRule`: what proves a kind's work (any one `Proof` of it: groups of
+  fields, PHOTO for a photo, each group needing one filled), with a summary sentence for the form;
+  evidence_rules.py checks a record against it (the service, which knows the photos, calls it).
 
 Whether attendee ids belong to the town's roster is for the service to check: it holds the roster.
 A visit marked "needs follow-up" must say what the issue is (issues_found).
@@ -157,6 +160,76 @@ RECORD_FIELDS: dict[WorkKind, tuple[FieldSpec, ...]] = {
         _text("how_handled", lazy_gettext("How it was handled"), required=True),
     ),
     WorkKind.CUSTOM: (_text("note", lazy_gettext("Note")),),
+}
+
+
+PHOTO = "photos"  # in an evidence rule: at least one photo sent with the record (the service knows them)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One way to prove a kind's work: every group of `all_of` has at least one field filled (text not
+    blank, a number above 0, someone chosen, a photo: PHOTO), e.g. (("people_met",), ("issues_raised",
+    "issues_found")). `messages` says, per group's first field, what to add when it is missing."""
+
+    all_of: tuple[tuple[str, ...], ...]
+    messages: tuple[LazyText, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceRule:
+    """A record counts when any one of `any_of` holds; `summary` says so in a sentence for the form."""
+
+    any_of: tuple[Proof, ...]
+    summary: LazyText
+
+
+_A_PHOTO = Proof(((PHOTO,),), (lazy_gettext("Or add a photo"),))
+
+# What proves each kind of work: checked (evidence_rules.py) after the fields, before a record counts.
+EVIDENCE: dict[WorkKind, EvidenceRule] = {
+    WorkKind.VISIT: EvidenceRule(
+        (Proof((("people_met",), ("issues_raised", "issues_found")),
+               (lazy_gettext("Say whom you met, or add a photo"),
+                lazy_gettext("Say what was raised or found, or add a photo"))),
+         _A_PHOTO),
+        lazy_gettext("A visit counts with whom you met and what was raised or found, or with a photo."),
+    ),
+    WorkKind.STUDY: EvidenceRule(
+        (Proof((("attendee_ids",),), (lazy_gettext("Choose who attended"),)),),
+        lazy_gettext("A study session counts with who attended."),
+    ),
+    WorkKind.MEETING: EvidenceRule(
+        (Proof((("attendee_ids",), ("minutes",)),
+               (lazy_gettext("Choose who attended"), lazy_gettext("Write the minutes, or add a photo of them"))),
+         Proof((("attendee_ids",), (PHOTO,)), (lazy_gettext("Choose who attended"), lazy_gettext("Or add a photo")))),
+        lazy_gettext("A meeting counts with who attended and its minutes or a photo of them."),
+    ),
+    WorkKind.LECTURE: EvidenceRule(
+        (Proof((("topic",), ("audience",)),
+               (lazy_gettext("Say what the lecture was about"), lazy_gettext("Say how many people listened"))),),
+        lazy_gettext("A lecture counts with its topic and how many people listened."),
+    ),
+    WorkKind.CULTURE: EvidenceRule(
+        (Proof((("form",), ("audience",)),
+               (lazy_gettext("Choose film or performance"), lazy_gettext("Say how many people came, or add a photo"))),
+         Proof((("form",), (PHOTO,)), (lazy_gettext("Choose film or performance"), lazy_gettext("Or add a photo")))),
+        lazy_gettext("A screening or performance counts with how many people came or a photo."),
+    ),
+    WorkKind.PUBLICITY: EvidenceRule(
+        (Proof((("outlet_level",), ("title",)),
+               (lazy_gettext("Choose where it was published"), lazy_gettext("Give the piece's title"))),),
+        lazy_gettext("A published piece counts with where it appeared and its title."),
+    ),
+    WorkKind.OPINION: EvidenceRule(
+        (Proof((("what_happened",), ("how_handled",)),
+               (lazy_gettext("Say what happened"), lazy_gettext("Say how it was handled"))),),
+        lazy_gettext("An opinion incident counts with what happened and how it was handled."),
+    ),
+    WorkKind.CUSTOM: EvidenceRule(
+        (Proof((("note",),), (lazy_gettext("Say what was done, or add a photo"),)), _A_PHOTO),
+        lazy_gettext("Other work counts with a note of what was done, or a photo."),
+    ),
 }
 
 

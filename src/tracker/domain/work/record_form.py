@@ -15,7 +15,7 @@ from litestar.datastructures import FormMultiDict
 from pydantic import ValidationError
 
 from tracker.db.models.tasks import WorkKind
-from tracker.domain.work.kinds import FieldSpec, FieldType, record_fields
+from tracker.domain.work.kinds import EVIDENCE, FieldSpec, FieldType, record_fields
 from tracker.domain.work.schemas import RecordIn
 from tracker.i18n import _
 
@@ -44,6 +44,11 @@ class RecordForm:
     @property
     def specs(self) -> tuple[FieldSpec, ...]:
         return record_fields(self.kind)
+
+    @property
+    def evidence_summary(self) -> str:
+        """What makes a record of this kind count (kinds.EVIDENCE), said above its fields."""
+        return str(EVIDENCE[self.kind].summary)
 
     def value(self, name: str) -> Any:
         return self.values.get(name, "")

@@ -14,8 +14,10 @@ The order of `create`:
    refused (YearFinalised, 409) before anything is written;
 5. every check, all field messages at once, nothing written on any problem: the task still
    open; the day not in the town's future and not before the task's period (an unplanned
-   record: within the last year); the kind's fields (`fields.<name>`); the place and the
-   attendees in the town; the coordinates; the photos (what step 2 found);
+   record: within the last year); the kind's fields (`fields.<name>`) and its evidence
+   (evidence_rules.py: e.g. a visit's people met and what was found, or a photo: messages on those
+   fields and on `photos`); the place and the attendees in the town; the coordinates; the photos
+   (what step 2 found);
 6. the photo files are written (content-addressed, harmless if the commit then fails);
 7. in one savepoint, the record and its photos are inserted and the task counts it: done_count + 1,
    done (closed now) when the target is met, in one conditional UPDATE that reads the count it
@@ -49,8 +51,9 @@ from tracker.domain.clock import local_date
 from tracker.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tracker.domain.scope import Reach, Scope, require_act
 from tracker.domain.work.display import due_on
+from tracker.domain.work.evidence_rules import evidence_problems
 from tracker.domain.work.geo import coordinates_problems, distance_m, is_far
-from tracker.domain.work.kinds import FieldType, clean_record_fields, record_fields
+from tracker.domain.work.kinds import PHOTO, FieldType, clean_record_fields, record_fields
 from tracker.domain.work.locks import check_days, locked_final_years
 from tracker.domain.work.photos import (
     CONTENT_TYPE,
@@ -118,7 +121,7 @@ class RecordService:
             return await self._repeat(first, task)
         final = await locked_final_years(self.session, town.id, write_locked=True)  # _lock_person's lock on SQLite
         self._refuse_if_final(town, final, data, task)
-        cleaned, place, distance = await self._checked(town, data, now, task, kind, photo_problem)
+        cleaned, place, distance = await self._checked(town, data, now, task, kind, photo_problem, len(prepared))
         await anyio.to_thread.run_sync(store_prepared, self.photo_dir, prepared)
         record = self._new_record(town, data, task, kind, person_id, cleaned, place, distance, prepared)  # type: ignore[arg-type]
         try:
@@ -237,7 +240,7 @@ class RecordService:
 
     async def _checked(
         self, town: Town, data: RecordIn, now: dt.datetime, task: Task | None, kind: WorkKind | None,
-        photo_problem: str | None = None,
+        photo_problem: str | None = None, photo_count: int = 0,
     ) -> tuple[dict[str, object], Place | None, float | None]:  # fmt: skip
         errors: dict[str, str] = {}
         today = local_date(now, town.timezone)
@@ -256,6 +259,9 @@ class RecordService:
             result = clean_record_fields(kind, data.fields)
             cleaned = result.values
             errors.update({f"fields.{name}": message for name, message in result.errors.items()})
+            if photo_problem is None:  # a refused photo says so itself; the evidence is judged once it is fixed
+                for name, message in evidence_problems(kind, cleaned, photo_count).items():
+                    errors.setdefault(name if name == PHOTO else f"fields.{name}", message)
             errors.update(await self._people_problems(town, kind, cleaned, result.errors))
         place_id = data.place_id if data.place_id is not None else (task.place_id if task is not None else None)
         place = await self.session.get(Place, place_id) if place_id is not None else None
