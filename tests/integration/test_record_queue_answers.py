@@ -6,9 +6,12 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tests.support.personas import csrf_token, sign_in
 from tests.support.work_pages import all_records, build_work, client_key, png, task_and_records
-from tracker.db.models.tasks import TaskStatus
+from tracker.db.models.tasks import Record, TaskStatus
 from tracker.domain.clock import local_date, utc_now
 
 QUEUE = {"Accept": "application/json", "Accept-Language": "en"}
@@ -27,7 +30,11 @@ def _send(client, path: str, form: dict[str, str], photos=()):  # noqa: ANN001, 
                        follow_redirects=False)  # fmt: skip
 
 
-def test_it_answers_the_queue_in_json_for_a_task(client, db) -> None:
+async def unplanned_records(session: AsyncSession) -> list[Record]:
+    return list((await session.scalars(select(Record).where(Record.task_id.is_(None)))).all())
+
+
+def test_it_answers_the_queue_in_json(client, db) -> None:
     work = db(build_work)
     sign_in(client, "cadre")
     key = client_key(client.get(f"/tasks/{work.overdue}").text)
@@ -61,6 +68,22 @@ def test_it_answers_the_queue_in_json_for_a_task(client, db) -> None:
         client, f"/tasks/{work.officials}/records", {**visit, "client_key": "officials-key-18chr"}
     )
     assert not_hers.status_code == 404 and not_hers.json()["detail"]
+
+    # work without a task: the same answers
+    lecture = {
+        "client_key": "lecture-key-of-18ch",
+        "kind": "lecture",
+        "occurred_on": _today(),
+        "f_topic": "送学上门",
+        "f_audience": "12",
+    }
+    lecture_refused = _send(client, "/towns/alpha/records", {**lecture, "f_audience": "-1"})
+    assert lecture_refused.status_code == 400 and "audience" in lecture_refused.json()["fields"]
+    filed = _send(client, "/towns/alpha/records", lecture)
+    assert filed.status_code == 201 and filed.json()["redirect"] == "/my?recorded=1"
+    (unplanned,) = db(lambda s: unplanned_records(s))
+    assert unplanned.id == filed.json()["record_id"] and unplanned.person_id == work.world.a.cadre.id
+
     client.post("/logout", headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)
     client.cookies.clear()
     signed_out = client.post(
@@ -69,23 +92,4 @@ def test_it_answers_the_queue_in_json_for_a_task(client, db) -> None:
     assert signed_out.status_code in (401, 403) and signed_out.headers["content-type"].startswith(
         "application/json"
     )
-    assert len(db(all_records)) == 1
-
-
-def test_it_answers_the_queue_in_json_for_work_without_a_task(client, db) -> None:
-    work = db(build_work)
-    sign_in(client, "cadre")
-    key = client_key(client.get("/towns/alpha/records/new?kind=lecture").text)
-    lecture = {
-        "client_key": key,
-        "kind": "lecture",
-        "occurred_on": _today(),
-        "f_topic": "送学上门",
-        "f_audience": "12",
-    }
-    refused = _send(client, "/towns/alpha/records", {**lecture, "f_audience": "-1"})
-    assert refused.status_code == 400 and "audience" in refused.json()["fields"]
-    saved = _send(client, "/towns/alpha/records", lecture)
-    assert saved.status_code == 201 and saved.json()["redirect"] == "/my?recorded=1"
-    (record,) = db(all_records)
-    assert record.id == saved.json()["record_id"] and record.person_id == work.world.a.cadre.id
+    assert len(db(all_records)) == 2
