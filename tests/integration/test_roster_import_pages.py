@@ -108,7 +108,7 @@ def test_it_previews_a_file_with_a_title_row_then_imports_it_on_confirm(
     assert again.status_code == 409 and "no longer available" in again.text
 
 
-def test_it_lists_every_bad_row_and_writes_and_keeps_nothing(
+def test_it_lists_every_bad_row_or_says_why_a_file_cannot_be_read_and_writes_nothing(
     client: TestClient[Litestar], world: World, db: Callable[..., Any]
 ) -> None:
     secretary(client)
@@ -123,13 +123,7 @@ def test_it_lists_every_bad_row_and_writes_and_keeps_nothing(
     assert "Nothing can be imported: 3 problems" in shown.text and "Import these changes" not in shown.text
     assert dump_db(db) == before
 
-
-def test_it_says_clearly_why_a_file_cannot_be_read(
-    client: TestClient[Litestar], world: World, db: Callable[..., Any]
-) -> None:
-    secretary(client)
-    before = dump_db(db)
-    cases = [
+    cases = [  # files that can't be read at all: one clear message each
         (b"", "名册.csv", 400, "Choose a roster file"),
         (b"   \n", "名册.csv", 400, "The file is empty"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "名册.xlsx", 400, "This is not an .xlsx workbook"),
@@ -199,7 +193,7 @@ def test_two_confirmations_at_once_import_once(
     assert db(lambda s: s.scalar(select(func.count()).select_from(Person).where(Person.code == "P9"))) == 1
 
 
-def test_the_template_opens_in_excel_terms_and_imports_as_it_is(
+def test_the_template_and_the_export_open_in_openpyxl_and_import_as_they_are(
     client: TestClient[Litestar], world: World, db: Callable[..., Any]
 ) -> None:
     secretary(client)
@@ -217,11 +211,7 @@ def test_the_template_opens_in_excel_terms_and_imports_as_it_is(
     assert shown.status_code == 200, shown.text
     assert 'data-change="person:P01"' in shown.text and "Skipped 1 row above the header" in shown.text
 
-
-def test_the_export_imports_back_with_no_change(
-    client: TestClient[Litestar], world: World, db: Callable[..., Any]
-) -> None:
-    secretary(client)
+    # the export, imported back as it is: no change
     exported = client.get("/towns/alpha/roster/export.xlsx")
     assert exported.status_code == 200
     assert exported.headers["content-type"].startswith("application/vnd.openxmlformats")
