@@ -15,6 +15,7 @@ from tracker.domain.review.rules import (
     score,
     summarise,
     tier_label,
+    validate_study_app,
     validate_weights,
 )
 from tracker.domain.review.schemas import Scorecard
@@ -205,3 +206,22 @@ def test_it_labels_tiers_in_the_current_locale() -> None:
         assert tier_label("village_cadre") != "Village-contact cadres"
     with use_locale("en"):
         assert tier_label("unit_head") == "Heads of departments, stations and communities"
+
+
+@pytest.mark.parametrize(
+    ("raw", "values", "fields"),
+    [
+        ({"registrations": "7160", "population": ""}, {"registrations": 7160, "population": None}, set()),
+        ({"registrations": " 0 ", "population": "23186"}, {"registrations": 0, "population": 23186}, set()),
+        ({"registrations": "10000000"}, {"registrations": 10_000_000, "population": None}, set()),
+        ({"registrations": "10000001"}, {}, {"registrations"}),
+        ({"registrations": ""}, {}, {"registrations"}),
+        ({"registrations": "-3"}, {}, {"registrations"}),
+        ({"registrations": "１２"}, {}, {"registrations"}),
+        ({"registrations": "5", "population": "0"}, {}, {"population"}),
+        ({"registrations": "5", "population": "多"}, {}, {"population"}),
+    ],
+)  # fmt: skip
+def test_it_reads_the_study_app_registrations(raw, values, fields) -> None:
+    got, errors = validate_study_app(raw)
+    assert (got, set(errors)) == (values, fields)

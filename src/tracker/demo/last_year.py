@@ -38,7 +38,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import User
-from tracker.db.models.review import FinalisedYear, FollowUpResolution
+from tracker.db.models.review import FinalisedYear, FollowUpResolution, StudyAppCount
 from tracker.db.models.roster import ContactAssignment, ContactLink, Person, Place, PlaceKind, Tier, Town
 from tracker.db.models.tasks import Assignment, Cadence, Record, Task, TaskStatus, WhoKind, WorkKind
 from tracker.demo.work import DEFAULT_SEED, demo_work_texts
@@ -99,6 +99,10 @@ async def load_demo_last_year(
         return LastYearReport(year, tasks, records, created=False, finalised=final)
     builder = LastYear(session, town, now, year, random.Random(seed * 7919 + year))
     await builder.build()
+    # 学习强国: "注册人数超过全镇常住人口的30%" (the seed report); the town's population is on its roster
+    session.add(StudyAppCount(town_id=town.id, year=year, registrations=int(builder.extra["study_app_registrations"]),
+                              population=None, created_at=now, updated_at=now))  # fmt: skip
+    await session.flush()
     finalised = False
     if finalise:
         from tracker.domain.review.finalise import finalise_year

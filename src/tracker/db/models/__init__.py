@@ -25,7 +25,13 @@ from tracker.db.models.reminders import (
     OutboxMessage,
     ReminderPolicy,
 )
-from tracker.db.models.review import FinalisedYear, FollowUpResolution, RecordAmendment, ScoreWeights
+from tracker.db.models.review import (
+    FinalisedYear,
+    FollowUpResolution,
+    RecordAmendment,
+    ScoreWeights,
+    StudyAppCount,
+)
 from tracker.db.models.roster_upload import RosterUpload
 from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
@@ -35,6 +41,7 @@ __all__ = [
     "FollowUpResolution",
     "RecordAmendment",
     "ScoreWeights",
+    "StudyAppCount",
     "CalendarFeed",
     "ChannelKind",
     "DeliveryAttempt",

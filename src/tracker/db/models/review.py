@@ -1,5 +1,6 @@
 """The yearly review: a town's scorecard weights, the follow-ups resolved, the amendments noted on a
-finalised year's records, and the finalised years with their frozen figures."""
+finalised year's records, the finalised years with their frozen figures, and the study-app
+registrations the secretary enters."""
 
 from __future__ import annotations
 
@@ -56,3 +57,18 @@ class FinalisedYear(Base):
     finalised_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     finalised_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     snapshot: Mapped[dict[str, Any]] = mapped_column(PortableJSON, default=dict)
+
+
+class StudyAppCount(Base):
+    """学习强国 registrations in a town at the end of a year (to date while it runs), as the app's own
+    figures give them: the tracker cannot count them, so the secretary enters them, with the resident
+    population they are measured against (None: the town's population)."""
+
+    __tablename__ = "study_app_count"
+    __table_args__ = (UniqueConstraint("town_id", "year", name="uq_study_app_count_town_year"),)
+
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    registrations: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int | None] = mapped_column(Integer)
+    entered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))

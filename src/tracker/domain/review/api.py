@@ -5,6 +5,9 @@ finalising a year, and amendment notes on a finalised year's records.
   read the town's review (its secretary, officials, the county viewers of the town, admins).
 - POST /api/v1/towns/{code}/review/{year}/finalise: the town's secretary or an admin; 400 for a year
   that is not over, 409 when it is finalised already.
+- PUT  /api/v1/towns/{code}/review/{year}/study-app {"registrations": n, "population": n | null}: the
+  study-app registrations of the year (the town's secretary or an admin); 400 with field messages,
+  409 for a finalised year.
 - POST /api/v1/towns/{code}/records/{record_id}/amendments {"note": ...}: the person whose record it
   is or the town's secretary; 409 when the record's year is not finalised.
 Changing a finalised year's tasks or records through the work API answers 409 (work/locks.py).
@@ -15,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException, ValidationException
 from litestar.params import FromPath, JSONBody
@@ -23,6 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.db.models.accounts import Role
 from tracker.domain.review.finalise import FinaliseService
+from tracker.domain.review.rules import MAX_PEOPLE
+from tracker.domain.review.service import ReviewService
+from tracker.domain.roster.service import RosterService
 from tracker.domain.text import Text
 from tracker.web.api_params import READ_ERRORS, WRITE_ERRORS
 from tracker.web.guards import require_not_viewer, require_role
@@ -52,6 +58,20 @@ class FinalisedYearOut(BaseModel):
     review_url: str
 
 
+class StudyAppIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    registrations: int = Field(ge=0, le=MAX_PEOPLE)
+    population: int | None = Field(default=None, ge=1, le=MAX_PEOPLE)  # None: the town's population
+
+
+class StudyAppOut(BaseModel):
+    town_code: str
+    year: int
+    registrations: int
+    population: int | None
+
+
 class ReviewApi(Controller):
     path = "/api/v1/towns/{code:str}"
     tags = ("review",)
@@ -76,6 +96,17 @@ class ReviewApi(Controller):
             town_code=town.code, year=done.year, finalised_at=done.finalised_at,
             finalised_by_user_id=done.finalised_by_user_id, review_url=f"/api/v1/towns/{town.code}/review/{done.year}",
         )  # fmt: skip
+
+    @put("/review/{year:int}/study-app", guards=[require_role(Role.SECRETARY)], raises=WRITE_ERRORS,
+         summary="Enter the year's study-app (Xuexi Qiangguo) registrations and the population they count against")  # fmt: skip
+    async def set_study_app(
+        self, roster: NamedDependency[RosterService], review: NamedDependency[ReviewService],
+        now: NamedDependency[dt.datetime], code: FromPath[str], year: FromPath[int], data: JSONBody[StudyAppIn],
+    ) -> StudyAppOut:  # fmt: skip
+        town = await roster.get_town(code)
+        raw = {"registrations": str(data.registrations), "population": "" if data.population is None else str(data.population)}
+        row = await review.set_study_app(town, year, raw, now)
+        return StudyAppOut(town_code=town.code, year=row.year, registrations=row.registrations, population=row.population)
 
     @post("/records/{record_id:int}/amendments", guards=[require_not_viewer], status_code=201,
           raises=WRITE_ERRORS, summary="Add an amendment note to a record of a finalised year")  # fmt: skip

@@ -8,9 +8,10 @@ Public API
   elapsed, `months` 0). Records count by `occurred_on` from 1 January to `as_of`; tasks count when
   their due instant falls in the year and, to date, has passed (`due_bound`).
 - `compute_figures(session, town, year, now) -> Figures`, `compute_figures_for_towns(session, towns,
-  year, now) -> {town_id: Figures}`: the same four queries whatever the number of towns, people and
+  year, now) -> {town_id: Figures}`: the same five queries whatever the number of towns, people and
   records (each grouped by town): counts (visits, study, opinion), categories (lectures by type,
-  culture by form, publicity by outlet level), committee meetings, visit coverage.
+  culture by form, publicity by outlet level), committee meetings, visit coverage, and the
+  study-app registrations entered.
 
 What each figure is:
 - committee meetings: every MEETING record: its day, its task's title (an unplanned one: the first
@@ -23,7 +24,8 @@ What each figure is:
   = one official x contact point x period) due in the window, neither cancelled, reassigned nor
   excused (work nobody owes any longer); covered: done, or with a visit record filed against it;
 - opinion incidents: OPINION records; handled: those whose how_handled is not blank;
-- study-app registrations: not modelled yet (None); population: the town's.
+- study-app registrations: what the secretary entered for the town and year (StudyAppCount; None
+  when nothing was), measured against the population entered with them, else the town's.
 Figures are the town's, whoever asks: the service checks the actor may read the town.
 """
 
@@ -41,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker.db.models.review import StudyAppCount
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WhoKind, WorkKind
 from tracker.domain.clock import due_instant, local_date
@@ -230,6 +233,11 @@ async def _coverage(session: AsyncSession, where: ColumnElement[bool]) -> dict[i
     return found
 
 
+async def _study_app(session: AsyncSession, town_ids: list[int], year: int) -> dict[int, StudyAppCount]:
+    query = select(StudyAppCount).where(StudyAppCount.town_id.in_(town_ids), StudyAppCount.year == year)
+    return {row.town_id: row for row in (await session.scalars(query)).all()}
+
+
 def windows_of(towns: Sequence[Town], year: int, now: dt.datetime) -> tuple[dict[int, YearWindow], dict[YearWindow, list[int]]]:
     """Each town's window, and the towns sharing each window (one for a county in one zone)."""
     by_town = {town.id: year_window(year, now, town.timezone) for town in towns}
@@ -250,11 +258,13 @@ async def compute_figures_for_towns(
     categories = await _categories(session, records)
     meetings = await _meetings(session, records)
     coverage = await _coverage(session, tasks)
+    study_app = await _study_app(session, [town.id for town in towns], year)
     result: dict[int, Figures] = {}
     for town in towns:
         window, numbers, kinds = by_town[town.id], counts.get(town.id, {}), categories.get(town.id, {})
         lectures = tuple(kinds.get(WorkKind.LECTURE, ()))
         cells, covered = coverage.get(town.id, (0, 0))
+        entered = study_app.get(town.id)
         result[town.id] = Figures(
             town_code=town.code, town_name=town.name, year=year, to_date=window.to_date, as_of=window.as_of,
             committee_meetings=tuple(meetings.get(town.id, ())),
@@ -263,7 +273,8 @@ async def compute_figures_for_towns(
             lectures=lectures, lectures_total=sum(c.count for c in lectures),
             culture=tuple(kinds.get(WorkKind.CULTURE, ())), publicity=tuple(kinds.get(WorkKind.PUBLICITY, ())),
             visits_total=numbers.get("visits_total", 0), visit_cells=cells, visit_cells_covered=covered,
-            population=town.population or 0, study_app_registrations=None,
+            population=(entered.population if entered and entered.population else town.population) or 0,
+            study_app_registrations=entered.registrations if entered else None,
             opinion_incidents=numbers.get("opinion_incidents", 0), opinion_handled=numbers.get("opinion_handled", 0),
         )  # fmt: skip
     return result

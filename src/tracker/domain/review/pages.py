@@ -40,6 +40,7 @@ from tracker.domain.review.schemas import ReviewData, Scorecard
 from tracker.domain.review.service import ReviewService
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.lights import Light
+from tracker.domain.work.locks import YearFinalised
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.service import TaskService
@@ -232,6 +233,53 @@ class ReviewPages(Controller):
             context = _weights_context(town, raw, problem.fields or {"total": problem.message}, saved=False)
             return Template("review/weights.html", context=context, status_code=problem.status_code)
         return Redirect(f"/towns/{town.code}/review/weights?saved=1", status_code=303)
+
+    # -- the study-app registrations -----------------------------------------------------------------
+
+    @get("/study-app", name="review_study_app", guards=[MANAGERS])
+    async def study_app(
+        self,
+        roster: NamedDependency[RosterService],
+        review: NamedDependency[ReviewService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        year: FromQuery[str | None] = None,
+        saved: FromQuery[str | None] = None,
+    ) -> Template:
+        town = await roster.get_town(code)
+        chosen = read_year(year, town, now)
+        row = await review.study_app(town, chosen)
+        form = {"registrations": str(row.registrations) if row else "",
+                "population": str(row.population) if row and row.population else ""}  # fmt: skip
+        context = _study_app_context(town, chosen, form, {}, saved=bool(saved))
+        return Template("review/study_app.html", context=context)
+
+    @post("/study-app", name="review_study_app_save", guards=[MANAGERS], status_code=303)
+    async def save_study_app(
+        self,
+        roster: NamedDependency[RosterService],
+        review: NamedDependency[ReviewService],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+        year: FromQuery[str | None] = None,
+    ) -> Template | Redirect:
+        town = await roster.get_town(code)
+        chosen = read_year(year, town, now)
+        raw = {name: str(data.get(name, "")) for name in ("registrations", "population")}
+        try:
+            await review.set_study_app(town, chosen, raw, now)
+        except (InvalidInput, YearFinalised) as problem:
+            errors = problem.fields or {"form": problem.message}
+            context = _study_app_context(town, chosen, raw, errors, saved=False)
+            return Template("review/study_app.html", context=context, status_code=problem.status_code)
+        return Redirect(f"/towns/{town.code}/review/study-app?year={chosen}&saved=1", status_code=303)
+
+
+def _study_app_context(
+    town: Town, year: int, form: dict[str, str], errors: dict[str, str], *, saved: bool
+) -> dict[str, Any]:
+    return page_context(town, year=year, form=form, errors=errors, saved=saved, town_population=town.population)
 
 
 def _weights_context(

@@ -29,6 +29,9 @@ Public API
 - `summarise(cards, key, label, order=()) -> tuple[GroupSummary, ...]`: cards summed by
   `key(card)`, labelled `label(key)`: the keys in `order` first (those present), then the others
   by label with the empty key ("no unit") last. The average score is rounded half up to one decimal.
+- `validate_study_app(raw) -> (values, errors)`: the study-app registrations a secretary enters:
+  `registrations` a whole number 0 to MAX_PEOPLE (required), `population` one 1 to MAX_PEOPLE or
+  blank (None: the town's own). Field messages; on any error the values are {}.
 - `TIER_ORDER`, `tier_label(value)`: tiers 1, 2, 3 and their labels in the current locale (the
   board's group labels), for the summaries by tier.
 """
@@ -149,6 +152,33 @@ def validate_weights(raw: Mapping[str, str]) -> tuple[dict[str, int], dict[str, 
             "The weights add up to %(total)d; they must add up to 100", total=sum(weights.values())
         )
     return ({}, errors) if errors else (weights, {})
+
+
+MAX_PEOPLE = 10_000_000  # more than any town's residents: a typo, not a town
+
+
+def _people_count(text: str, minimum: int) -> int | None:
+    number = whole_number(text.strip(), maximum=MAX_PEOPLE)
+    return number if number is not None and number >= minimum else None
+
+
+def validate_study_app(raw: Mapping[str, str]) -> tuple[dict[str, int | None], dict[str, str]]:
+    """The registrations and population read from a form or JSON (see the module notes)."""
+    errors: dict[str, str] = {}
+    registrations = _people_count(str(raw.get("registrations") or ""), 0)
+    if registrations is None:
+        errors["registrations"] = _(
+            "Enter the number of registrations, a whole number from 0 to %(max)d", max=MAX_PEOPLE
+        )
+    population_text = str(raw.get("population") or "").strip()
+    population = _people_count(population_text, 1) if population_text else None
+    if population_text and population is None:
+        errors["population"] = _(
+            "Enter the resident population, a whole number from 1 to %(max)d, or leave it empty", max=MAX_PEOPLE
+        )
+    if errors:
+        return {}, errors
+    return {"registrations": registrations, "population": population}, {}
 
 
 def rank(cards: Iterable[Scorecard]) -> tuple[Scorecard, ...]:

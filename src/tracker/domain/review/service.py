@@ -25,18 +25,27 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.db.models.accounts import Role
-from tracker.db.models.review import FinalisedYear, ScoreWeights
+from tracker.db.models.review import FinalisedYear, ScoreWeights, StudyAppCount
 from tracker.db.models.roster import Person, Town
 from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WhoKind, WorkKind
 from tracker.domain.access import Actor
+from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.review.figures import compute_figures, compute_figures_for_towns, windows_of
 from tracker.domain.review.material import compute_material
 from tracker.domain.review.person_work import PersonWork, person_work
-from tracker.domain.review.rules import DEFAULT_WEIGHTS, MEASURES, TIER_ORDER, tier_label, validate_weights
+from tracker.domain.review.rules import (
+    DEFAULT_WEIGHTS,
+    MEASURES,
+    TIER_ORDER,
+    tier_label,
+    validate_study_app,
+    validate_weights,
+)
 from tracker.domain.review.schemas import GroupSummary, ReviewData
 from tracker.domain.review.scorecards import compute_scorecards
 from tracker.domain.scope import Reach, Scope, require_manage
+from tracker.domain.work.locks import YearFinalised, year_is_final
 from tracker.domain.work.service import check_year
 from tracker.i18n import _
 
@@ -124,6 +133,39 @@ class ReviewService:
         the person (a member their own), like the person's year."""
         check_year(year)
         return await person_work(self.session, await self.scope.reach(town), town, person_id, year, now, measure)
+
+    async def _study_app_row(self, town: Town, year: int) -> StudyAppCount | None:
+        query = select(StudyAppCount).where(StudyAppCount.town_id == town.id, StudyAppCount.year == year)
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def study_app(self, town: Town, year: int) -> StudyAppCount | None:
+        """What the secretary entered for the town's year (None: nothing yet)."""
+        await self._reader(town)
+        check_year(year)
+        return await self._study_app_row(town, year)
+
+    async def set_study_app(self, town: Town, year: int, raw: Mapping[str, str], now: dt.datetime) -> StudyAppCount:
+        """Validate and save the year's study-app registrations (InvalidInput with a message per field,
+        nothing saved); a year not begun is refused on "year", a finalised one with YearFinalised."""
+        require_manage(await self.scope.reach(town), _("Only the town's secretary may enter these figures"))
+        check_year(year)
+        values, errors = validate_study_app(raw)
+        if year > local_date(now, town.timezone).year:
+            errors = {**errors, "year": _("The year %(year)d has not begun", year=year)}
+        if errors:
+            raise InvalidInput(next(iter(errors.values())), fields=errors)
+        if await year_is_final(self.session, town.id, year):
+            raise YearFinalised(_("The review of %(year)d is finalised: its figures can no longer be changed", year=year))
+        row = await self._study_app_row(town, year)
+        if row is None:
+            row = StudyAppCount(town_id=town.id, year=year, created_at=now, **values)
+            self.session.add(row)
+        else:
+            row.registrations, row.population = values["registrations"], values["population"]
+        row.entered_by_user_id = self.actor.user_id if self.actor is not None else None
+        row.updated_at = now
+        await self.session.flush()
+        return row
 
     async def weights(self, town: Town) -> dict[str, int]:
         """The town's score weights (the defaults until the secretary sets them)."""
