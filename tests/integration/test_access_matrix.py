@@ -190,6 +190,11 @@ CASES = [
          lambda w, ids: f"/towns/alpha/users/{ids['spare']}/unlock", managers_of_a(303, 303),
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
     Case("GET", "/towns/{code:str}/audit", fixed("/towns/alpha/audit"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
+    Case("GET", "/towns/{code:str}/audit/export.csv", fixed("/towns/alpha/audit/export.csv"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    # accounts in bulk: a ticked value that is no person of the town is refused (400) with nothing made
+    Case("POST", "/towns/{code:str}/users/bulk", fixed("/towns/alpha/users/bulk"), managers_of_a(400, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {"person": "not-a-person"}),
     Case("GET", "/api/v1/me", fixed("/api/v1/me"), everyone(200, 401), {LOGIN}),
     Case("GET", "/api/v1/towns", fixed("/api/v1/towns"), everyone(200, 401), {LOGIN}),
     Case("GET", "/api/v1/towns/{code:str}", fixed("/api/v1/towns/alpha"), town_a(200, 401), {LOGIN}),

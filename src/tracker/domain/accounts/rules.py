@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import hashlib
 import math
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -147,3 +148,12 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def bulk_login_candidates(town_code: str, person_code: str, person_id: int) -> list[str]:
+    """The logins to try for a person given an account in bulk, in order: the roster code, the town's
+    code and the roster code, then the town's code and the person's number (always a usable login)."""
+    pattern = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    code, town = person_code.strip().lower(), town_code.strip().lower()
+    candidates = [code, f"{town}.{code}", f"{town}.p{person_id}", f"p{person_id}"]
+    return [c for c in dict.fromkeys(candidates) if pattern.match(c)]

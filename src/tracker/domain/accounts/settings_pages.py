@@ -10,8 +10,10 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
+from tracker.db.models.roster import Town
 from tracker.domain.access import Actor
 from tracker.domain.accounts import tokens
+from tracker.domain.accounts.devices import device_name
 from tracker.domain.accounts.mfa_service import MfaService
 from tracker.domain.accounts.sessions import SessionService
 from tracker.domain.accounts.users import UserService
@@ -49,8 +51,9 @@ class SettingsPages(Controller):
     async def _context(
         self, actor: Actor, users: UserService, sessions: SessionService, now: dt.datetime
     ) -> dict[str, object]:
-        return {
+        context: dict[str, object] = {
             "actor": actor,
+            "device_name": device_name,
             "tokens": await users.list_tokens(actor.user_id, now),
             "open_sessions": await sessions.open_sessions(actor.user_id, now),
             "new_token": None,
@@ -63,6 +66,11 @@ class SettingsPages(Controller):
             "mfa": await MfaService(sessions.session, sessions).status(actor.user_id, actor.role),
             "mfa_error": None,
         }
+        # the actor's own town, so that the page keeps the town's top bar and work tabs
+        town = await sessions.session.get(Town, actor.town_id) if actor.town_id is not None else None
+        if town is not None:
+            context["town"] = town
+        return context
 
     @get("/", name="account")
     async def show(

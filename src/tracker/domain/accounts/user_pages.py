@@ -10,9 +10,11 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 
+from tracker.config import Settings
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
 from tracker.domain.access import Actor, account_refusal, assignable_roles, may_unlock_account
+from tracker.domain.accounts.bulk_accounts import BulkAccounts
 from tracker.domain.accounts.users import UserService
 from tracker.domain.errors import InvalidInput
 from tracker.domain.scope import Scope
@@ -24,6 +26,21 @@ class NewUserForm(BaseModel):
     login: str = Field(default="", max_length=200)
     role: str = Field(default="", max_length=32)
     person_id: str = Field(default="", max_length=20)
+
+
+class BulkForm(BaseModel):
+    """Accounts in bulk: everyone without one (`everyone` set), or the people ticked."""
+
+    everyone: str = Field(default="", max_length=8)
+    person: list[str] | str = Field(default_factory=list, max_length=5000)
+    role: str = Field(default="member", max_length=32)
+
+    def person_ids(self) -> list[int] | None:
+        """The ids ticked; None for everyone; a value that is no id makes the list refused (-1)."""
+        if self.everyone:
+            return None
+        ticked = [self.person] if isinstance(self.person, str) else self.person
+        return [int(t) if t.isascii() and t.isdecimal() and len(t) <= 18 else -1 for t in ticked]
 
 
 class UserPages(Controller):
@@ -49,9 +66,11 @@ class UserPages(Controller):
             "unlockable": {u.id for u in listed if may_unlock_account(actor, role=u.role, town_id=u.town_id)},
             "throttled": await users.throttled([u.login for u in listed], now),
             "people": await users.people_to_link(town),
+            "without_account": await BulkAccounts(users.session).without_account(town),
             "roles": assignable_roles(actor),
             "fields": {},
             "form": {},
+            "bulk_form": None,
             "shown_password": None,
         }
         context.update(extra)
@@ -96,6 +115,30 @@ class UserPages(Controller):
             town, actor, users, now, shown_password=(created.user.login, created.initial_password)
         )
         return Template("accounts/users.html", context=context)
+
+    @post("/bulk", name="users_bulk_create", status_code=200)
+    async def create_in_bulk(
+        self,
+        actor: NamedDependency[Actor],
+        access_scope: NamedDependency[Scope],
+        users: NamedDependency[UserService],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[dt.datetime],
+        code: FromPath[str],
+        data: URLEncodedBody[BulkForm],
+    ) -> Template:
+        """Accounts for everyone without one, or for those ticked; answered with their slips to print
+        (each password shown this once). Refusals: the users page with the field's message, nothing made."""
+        town = await self._town(access_scope, code)
+        role = next((r for r in Role if r.value == data.role), Role.VIEWER)  # an unknown role is refused
+        try:
+            made = await BulkAccounts(users.session).create(actor, town, data.person_ids(), now, role=role)
+        except InvalidInput as problem:
+            context = await self._render(town, actor, users, now, fields=problem.fields, form={}, bulk_form=data)
+            return Template("accounts/users.html", context=context, status_code=400)
+        return Template(
+            "accounts/slips.html", context={"town": town, "result": made, "site": settings.base_url}
+        )
 
     @post("/{user_id:int}/reset-password", name="users_reset_password", status_code=200)
     async def reset_password(

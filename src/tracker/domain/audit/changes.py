@@ -13,8 +13,9 @@ from tracker.notify.urls import mask_url
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "secret"})
 # Written masked: a robot's or webhook's address carries its access token.
 MASKED_COLUMNS = frozenset({"url"})
-# Bookkeeping that says nothing about what a person did.
-IGNORED_COLUMNS = frozenset({"created_at", "updated_at"})
+# Bookkeeping that says nothing about what a person did. A sign-in's time is the "login" event itself:
+# the account's last_login_at changing with it would be a second entry for one sign-in.
+IGNORED_COLUMNS = frozenset({"created_at", "updated_at", "last_login_at"})
 
 
 def to_json_value(value: Any) -> Any:

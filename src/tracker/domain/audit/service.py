@@ -22,6 +22,7 @@ from tracker.domain.audit.changes import snapshot
 from tracker.domain.audit.context import current_actor
 
 PAGE_SIZE = 50
+EXPORT_LIMIT = 20_000  # the most entries one CSV export holds (newest first)
 
 
 async def record_event(
@@ -100,6 +101,8 @@ class AuditFilter:
     action: str | None = None
     actor: str | None = None
     object_type: str | None = None
+    object_id: str | None = None
+    actor_user_ids: tuple[int, ...] | None = None  # a person's accounts: what they did
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     page: int = 1
@@ -115,8 +118,8 @@ class AuditPage:
     repeat_window_minutes: int = int(rules.REFUSAL_WINDOW.total_seconds() // 60)
 
 
-async def list_entries(session: AsyncSession, town_id: int | None, f: AuditFilter) -> AuditPage:
-    conditions = []
+def _conditions(town_id: int | None, f: AuditFilter) -> list[Any]:
+    conditions: list[Any] = []
     if town_id is not None:
         conditions.append(AuditEntry.town_id == town_id)
     if f.action:
@@ -125,10 +128,25 @@ async def list_entries(session: AsyncSession, town_id: int | None, f: AuditFilte
         conditions.append(AuditEntry.actor == f.actor)
     if f.object_type:
         conditions.append(AuditEntry.object_type == f.object_type)
+    if f.object_id:
+        conditions.append(AuditEntry.object_id == f.object_id)
+    if f.actor_user_ids is not None:
+        conditions.append(AuditEntry.actor_user_id.in_(f.actor_user_ids))
     if f.since:
         conditions.append(AuditEntry.at >= f.since)
     if f.until:
         conditions.append(AuditEntry.at < f.until)
+    return conditions
+
+
+async def entries_in_order(session: AsyncSession, town_id: int | None, f: AuditFilter) -> Sequence[AuditEntry]:
+    """Every entry of the filter, newest first (at most EXPORT_LIMIT): for the CSV export."""
+    query = select(AuditEntry).where(*_conditions(town_id, f)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return (await session.scalars(query.limit(EXPORT_LIMIT))).all()
+
+
+async def list_entries(session: AsyncSession, town_id: int | None, f: AuditFilter) -> AuditPage:
+    conditions = _conditions(town_id, f)
     total = await session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, f.page), pages)
