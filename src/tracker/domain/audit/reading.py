@@ -21,7 +21,7 @@ from tracker.db.models.audit import AuditEntry
 from tracker.db.models.roster import ContactAssignment, Person, Place, Town, Unit
 from tracker.db.models.tasks import Assignment, Record, Task
 from tracker.domain.audit import readable
-from tracker.domain.audit.service import AuditFilter, entries_in_order, list_entries
+from tracker.domain.audit.service import AuditFilter, AuditPage, entries_in_order, list_entries
 
 # Fields holding the id of another object, and which kind it is.
 REFERENCES = {
@@ -189,7 +189,7 @@ async def readable_entries(
 
 async def readable_page(
     session: AsyncSession, town: Town, f: AuditFilter
-) -> tuple[object, list[ReadableEntry]]:
+) -> tuple[AuditPage, list[ReadableEntry]]:
     page = await list_entries(session, town.id, f)
     return page, await readable_entries(session, town, page.entries)
 
