@@ -263,6 +263,17 @@ def test_it_refuses_the_record_form_of_a_finalised_years_task_with_a_message(cli
     assert dump_db(db) == before
 
 
+def test_the_task_page_of_a_finalised_year_offers_no_forms_and_says_why(client, db) -> None:
+    _world, ids = db(_world_with_a_finalised_year)
+    for login in ("cadre", "secretary"):
+        sign_in(client, login)
+        page = client.get(f"/tasks/{ids['task']}", headers=ENGLISH)
+        assert page.status_code == 200
+        assert f"The review of {_last_year()} is finalised: this task can no longer be recorded" in page.text
+        assert f'action="/tasks/{ids["task"]}/records"' not in page.text
+        assert f'action="/tasks/{ids["task"]}/excuse"' not in page.text
+
+
 def test_it_refuses_excusing_a_finalised_years_task_on_the_page(client, db) -> None:
     _world, ids = db(_world_with_a_finalised_year)
     sign_in(client, "secretary")

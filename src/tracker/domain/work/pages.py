@@ -23,6 +23,7 @@ from tracker.db.models.tasks import TaskStatus
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.display import show_field
+from tracker.domain.work.locks import year_finalised
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
 from tracker.domain.work.photos import MAX_RECORD_BODY_BYTES
 from tracker.domain.work.record_answers import record_refused, record_saved
@@ -115,7 +116,10 @@ class TaskPages(Controller):
         task_id: FromPath[int],
     ) -> Template | Redirect | Response:
         detail = await tasks.detail(task_id, now)  # someone else's task is not found
-        # Refused before the form is read: an official may see the task of someone below them, not record it.
+        # Refused before the form is read: a task of a finalised year (409, the lock's message); an official
+        # may see the task of someone below them, not record it.
+        if detail.view.task.status is TaskStatus.OPEN and detail.locked_year:
+            raise year_finalised(detail.locked_year)
         if detail.view.task.status is TaskStatus.OPEN and not detail.can_record:
             raise NotAllowed(not_yours())
         town = detail.town

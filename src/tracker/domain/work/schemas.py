@@ -149,6 +149,7 @@ class TaskDetail:
     final_years: frozenset[int] = frozenset()
     amendments: dict[int, list[RecordAmendment]] = field(default_factory=dict)
     can_amend: bool = False
+    locked_year: int | None = None  # the finalised year this task falls in: no record, excuse or cancel
 
 
 @dataclass

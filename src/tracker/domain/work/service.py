@@ -25,7 +25,7 @@ from tracker.domain.scope import Reach, Scope, require_manage, require_read, tas
 from tracker.domain.text import text_problem
 from tracker.domain.work.display import due_on
 from tracker.domain.work.lights import done_late, is_overdue, task_light
-from tracker.domain.work.locks import amendments_of, final_years, refuse_if_final
+from tracker.domain.work.locks import amendments_of, final_years, refuse_if_final, task_year
 from tracker.domain.work.schemas import MyWork, TaskDetail, TaskView
 from tracker.i18n import _
 
@@ -142,15 +142,19 @@ class TaskService:
         maybe_final = task.period_start.year < local_date(now, town.timezone).year
         final = await final_years(self.session, town.id) if maybe_final else frozenset[int]()
         finalised = [r.id for r in records if r.occurred_on.year in final]
+        # an open task of a finalised year can no longer be recorded, excused or cancelled: no forms
+        year = task_year(task, town.timezone)
+        locked = year in final
         return TaskDetail(
             view=task_view(task, now, town.warning_days),
             town=town,
             records=records,
-            can_record=is_open and reach.may_act(task.person_id),
-            can_excuse=is_open and reach.manages,
+            can_record=is_open and not locked and reach.may_act(task.person_id),
+            can_excuse=is_open and not locked and reach.manages,
             final_years=final,
             amendments=await amendments_of(self.session, finalised) if finalised else {},
             can_amend=reach.may_act(task.person_id),
+            locked_year=year if locked else None,
         )
 
     async def list(
