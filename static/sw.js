@@ -14,7 +14,7 @@
  */
 "use strict";
 
-var VERSION = "__VERSION__";
+var VERSION = "__VERSION__"; // changes with any static file: a changed byte is what makes the phone update the worker
 var SHELL = ["__SHELL__"];
 var QUEUE_SCRIPT = "__QUEUE_SCRIPT__";
 var OFFLINE_URL = "/offline";
@@ -77,7 +77,7 @@ function keepLinkedTasks(html) {
   });
 }
 
-// Fetch /my (when signed in) and what it links: on activation, so a phone reads offline from the start.
+// Fetch /my (when signed in) and what it links: once installed, so a phone reads offline from the start.
 function refreshMyWork() {
   return fetch("/my", { credentials: "same-origin", redirect: "manual" }).then(function (response) {
     if (!response.ok || response.type !== "basic") return null;
@@ -161,7 +161,6 @@ self.addEventListener("activate", function (event) {
       });
     })
       .then(function () { return self.clients.claim(); })
-      .then(refreshMyWork)
   );
 });
 
@@ -196,8 +195,8 @@ self.addEventListener("sync", function (event) {
   }
 });
 
+// A page this worker did not serve (the first one after installing) asks for 我的任务 to be kept now:
+// here rather than in `activate`, where page loads would wait for it.
 self.addEventListener("message", function (event) {
-  if (event.data && event.data.type === "version" && event.ports && event.ports[0]) {
-    event.ports[0].postMessage(VERSION);
-  }
+  if (event.data && event.data.type === "keep-my-work") event.waitUntil(refreshMyWork());
 });

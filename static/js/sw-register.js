@@ -19,7 +19,13 @@
   window.addEventListener("offline", showBanner);
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+    var servedByWorker = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // the first page after installing came from the network: the worker keeps 我的任务 now
+      if (!servedByWorker && registration.active) registration.active.postMessage({ type: "keep-my-work" });
+    }).catch(function () {
       // no worker (private window, old browser): the site works as before, without offline reading
     });
   }
