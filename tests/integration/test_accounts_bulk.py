@@ -114,7 +114,7 @@ def test_it_creates_accounts_for_the_people_ticked_only_with_the_role_chosen(
     assert sorted((u.person_id, u.role) for u in made) == [(new[0], Role.OFFICIAL), (new[2], Role.OFFICIAL)]
 
 
-def test_it_refuses_nobody_ticked_a_stranger_and_a_role_it_may_not_give_and_makes_nothing(
+def test_it_refuses_nobody_ticked_a_stranger_and_a_role_it_may_not_give_and_offers_member_first(
     browsers: Browsers, world: World, db: Any
 ) -> None:
     new = add_people(db, world, 2)
@@ -131,14 +131,13 @@ def test_it_refuses_nobody_ticked_a_stranger_and_a_role_it_may_not_give_and_make
         page = form_post(secretary, BULK, form)
         assert page.status_code == 400, (form, page.text[:300])
         assert message in page.text, form
+        assert (
+            field != "people" or f'<span class="field-error" id="people-error">{message}</span>' in page.text
+        )
         assert not slips(page.text)
     assert len(accounts_of_town(db, world)) == count
-
-
-def test_it_offers_the_least_powerful_role_first_for_one_new_account_too(
-    browsers: Browsers, world: World
-) -> None:
-    page = browsers.open("secretary").get(USERS).text
+    # the least powerful role comes chosen, for one new account as for many
+    page = secretary.get(USERS).text
     new_account_form = page.split('id="role"')[1].split("</select>")[0]
     assert re.search(r'<option value="member"\s+selected>', new_account_form), new_account_form
     assert not re.search(r'<option value="official"\s+selected>', new_account_form)
