@@ -131,3 +131,16 @@ def test_it_writes_changes_as_one_line() -> None:
         FieldChange("x", "X", "3", None),
     ]
     assert changes_text(changes) == "电话: 1 → 2; 名称: 甲; X: 3"
+
+
+def test_it_names_tiers_roles_and_statuses_not_their_stored_codes() -> None:
+    changes = {
+        "before": {"tier": "unit_head", "role": "member", "status": "open", "leading_group_role": None},
+        "after": {"tier": "section_official", "role": "official", "status": "done", "leading_group_role": "leader"},
+    }
+    with use_locale("zh_CN"):
+        shown = {c.field: (c.before, c.after) for c in changed_fields(changes)}
+    assert shown["tier"] == ("部门、站所、社区负责人", "科级干部")
+    assert shown["leading_group_role"] == ("—", "组长")
+    assert "member" not in shown["role"] and "official" not in shown["role"]
+    assert "open" not in shown["status"] and "done" not in shown["status"]

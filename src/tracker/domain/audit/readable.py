@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.domain.access import ROLE_LABELS
 from tracker.i18n import LazyText, _, lazy_gettext
 
 # The kinds of object an entry may be about (the audited tables), by table name.
@@ -95,6 +96,28 @@ FIELD_LABELS: dict[str, LazyText] = {
     "note": lazy_gettext("Note"),
 }
 
+# Stored values of a few fields (enums) as the reader says them.
+VALUE_LABELS: dict[str, dict[str, LazyText]] = {
+    "tier": {
+        "section_official": lazy_gettext("Section-level official"),
+        "unit_head": lazy_gettext("Unit head"),
+        "village_cadre": lazy_gettext("Village-contact cadre"),
+    },
+    "leading_group_role": {
+        "leader": lazy_gettext("Group leader"),
+        "deputy": lazy_gettext("Deputy group leader"),
+        "member": lazy_gettext("Group member"),
+    },
+    "status": {
+        "open": lazy_gettext("To do"),
+        "done": lazy_gettext("Done"),
+        "excused": lazy_gettext("Excused"),
+        "cancelled": lazy_gettext("Cancelled"),
+        "reassigned": lazy_gettext("Reassigned"),
+    },
+    "role": {role.value: label for role, label in ROLE_LABELS.items()},
+}
+
 ACTION_LABELS: dict[str, LazyText] = {
     "create": lazy_gettext("Created"),
     "update": lazy_gettext("Changed"),
@@ -136,8 +159,12 @@ def field_label(field: str) -> str:
     return str(label) if label is not None else field
 
 
-def value_text(value: Any) -> str:
-    """A stored value as a reader sees it: Chinese as Chinese, yes/no, an empty value as a dash."""
+def value_text(value: Any, field: str = "") -> str:
+    """A stored value as a reader sees it: Chinese as Chinese, yes/no, an empty value as a dash, a
+    tier, role or status by its name."""
+    label = VALUE_LABELS.get(field, {}).get(value) if isinstance(value, str) else None
+    if label is not None:
+        return str(label)
     if value is None or value == "":
         return "—"
     if value is True:
@@ -163,15 +190,15 @@ def changed_fields(changes: Mapping[str, Any] | None) -> list[FieldChange]:
     if not changes:
         return []
     if not _is_change_set(changes):
-        return [FieldChange(k, field_label(k), None, value_text(v)) for k, v in changes.items()]
+        return [FieldChange(k, field_label(k), None, value_text(v, k)) for k, v in changes.items()]
     before, after = changes.get("before"), changes.get("after")
     keys = list(dict.fromkeys([*(after or {}), *(before or {})]))
     return [
         FieldChange(
             key,
             field_label(key),
-            value_text(before.get(key)) if before is not None else None,
-            value_text(after.get(key)) if after is not None else None,
+            value_text(before.get(key), key) if before is not None else None,
+            value_text(after.get(key), key) if after is not None else None,
         )
         for key in keys
     ]
