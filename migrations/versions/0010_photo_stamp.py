@@ -1,4 +1,4 @@
-"""reserved for the phone in the field (issue 11); filled in by that work
+"""the town's photo stamp: photos taken in the record form get the time and place drawn on them (issue 11)
 
 Revision ID: 0010
 Revises: 0009
@@ -7,8 +7,8 @@ Create Date: 2026-12-01 23:30:00
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'
@@ -17,8 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('town', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('stamp_photos', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('town', schema=None) as batch_op:
+        batch_op.drop_column('stamp_photos')

@@ -62,6 +62,7 @@ from tracker.domain.work.my_work_pages import MyWorkPages
 from tracker.domain.work.queue_pages import RecordQueuePages
 from tracker.domain.work.pages import TaskPages
 from tracker.domain.work.photo_pages import PhotoPages
+from tracker.domain.work.photo_stamp_pages import PhotoSettingsPages
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.unplanned_pages import UnplannedRecordPages
@@ -228,6 +229,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 BoardPages,
                 AssignmentPages,
                 PhotoPages,
+                PhotoSettingsPages,
                 CalendarPages,
                 ReminderPages,
                 OutboxPages,

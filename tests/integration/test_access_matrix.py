@@ -283,6 +283,11 @@ CASES = [
          {LOGIN, SECRETARY_ONLY}),
     Case("POST", "/towns/{code:str}/reminders/policy", fixed("/towns/alpha/reminders/policy"), managers_of_a(400, 303),
          {LOGIN, SECRETARY_ONLY}, body=lambda p: {"overdue_every_days": "0"}),
+    # -- the town's photo stamp setting (src/tracker/domain/work/photo_stamp_pages.py): saving it off, as it is
+    Case("GET", "/towns/{code:str}/settings/photos", fixed("/towns/alpha/settings/photos"), managers_of_a(200, 303),
+         {LOGIN, SECRETARY_ONLY}),
+    Case("POST", "/towns/{code:str}/settings/photos", fixed("/towns/alpha/settings/photos"), managers_of_a(303, 303),
+         {LOGIN, SECRETARY_ONLY}, body=lambda p: {}),
     Case("GET", "/towns/{code:str}/outbox", fixed("/towns/alpha/outbox"), managers_of_a(200, 303), {LOGIN, SECRETARY_ONLY}),
     Case("POST", "/towns/{code:str}/outbox/{message_id:int}/resend",  # a sent message: nothing to resend (409)
          lambda w, ids: f"/towns/alpha/outbox/{ids['sent_message']}/resend", managers_of_a(409, 303),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, Enum, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db.base import Base
@@ -65,6 +65,8 @@ class Town(Base):
     contact_points_max: Mapped[int] = mapped_column(Integer, default=4)
     warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     far_record_meters: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
+    # photos taken in the record form get the time and place drawn on them (static/js/photo-stamp.js)
+    stamp_photos: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Unit(Base):
