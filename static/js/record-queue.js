@@ -48,7 +48,7 @@
     return Queue.count().then(function (n) {
       link.hidden = n === 0;
       link.querySelector("[data-queue-count-text]").textContent = fill(link.dataset.msgCount, { n: n });
-      link.setAttribute("aria-label", fill(link.dataset.msgLabel, { n: n }));
+      link.setAttribute("title", fill(link.dataset.msgLabel, { n: n }));  // the name stays the visible text (WCAG 2.5.3)
     }, function () { link.hidden = true; });
   }
 
