@@ -3,9 +3,10 @@
  *
  * - The app shell (styles, scripts, icons: their hashed URLs, immutable) and the offline page are kept
  *   at install; /static/ answers come from the phone first.
- * - 我的任务 (/my) and task pages (/tasks/<id>): from the network first, kept on the phone, shown from
- *   there when the network fails, marked with <meta name="served-from" content="cache"> so that the
- *   page (js/sw-register.js) shows when it was fetched. Each time /my is fetched, the task pages it
+ * - 我的任务 (/my) and task pages (/tasks/<id>), and htmx GETs of them (kept apart, by their target):
+ *   from the network first, kept on the phone, shown from there when the network fails; a whole page
+ *   marked with <meta name="served-from" content="cache"> so that the page (js/sw-register.js) shows
+ *   when it was fetched. Each time /my is fetched, the task pages it
  *   links are fetched and kept too (and task pages it no longer links are dropped).
  * - Another page with no network: the offline page.
  * - Sign-out forgets the kept pages and the record queue (the server's Clear-Site-Data on sign-out does
@@ -59,7 +60,7 @@ function keepLinkedTasks(html) {
   return caches.open(PAGES_CACHE).then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.map(function (request) {
-        var path = new URL(request.url).pathname;
+        var path = new URL(request.url).pathname; // an htmx part of a task page goes with its page
         return TASK_PAGE.test(path) && paths.indexOf(path) < 0 ? cache.delete(request) : null;
       }));
     }).then(function () {
@@ -103,23 +104,31 @@ function offlinePage() {
   });
 }
 
+// An htmx GET of a kept page is kept apart from the page (its answer may be a part of it), by its target.
+function keyOf(request, url) {
+  var target = request.headers.get("HX-Request") ? request.headers.get("HX-Target") || "" : null;
+  return target === null ? url.pathname : url.pathname + "?hx-target=" + encodeURIComponent(target);
+}
+
 function networkFirst(event, url) {
   var request = event.request;
+  var key = keyOf(request, url);
+  var whole = key === url.pathname;
   return fetch(request).then(function (response) {
     if (response.type === "opaqueredirect" || response.redirected) {
       event.waitUntil(caches.delete(PAGES_CACHE)); // signed out (or sent elsewhere): keep nothing
     } else if (response.ok && response.type === "basic" && !url.search) {
       var copy = response.clone();
-      event.waitUntil(keepPage(url.pathname, copy.clone()).then(function () {
-        return url.pathname === "/my" ? copy.text().then(keepLinkedTasks) : null;
+      event.waitUntil(keepPage(key, copy.clone()).then(function () {
+        return whole && url.pathname === "/my" ? copy.text().then(keepLinkedTasks) : null;
       }));
     }
     return response;
   }, function () {
     return caches.open(PAGES_CACHE).then(function (cache) {
-      return cache.match(url.pathname, { ignoreVary: true });
+      return cache.match(key, { ignoreVary: true });
     }).then(function (cached) {
-      if (cached) return fromCacheMarked(cached);
+      if (cached) return whole ? fromCacheMarked(cached) : cached;
       return request.mode === "navigate" ? offlinePage() : Response.error();
     });
   });
@@ -182,7 +191,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(cacheFirst(request, url));
-  } else if (isKeptPage(url) && !request.headers.get("HX-Request")) {
+  } else if (isKeptPage(url)) {
     event.respondWith(networkFirst(event, url));
   } else if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(offlinePage));
