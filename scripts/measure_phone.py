@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--photo-mb", type=float, default=3.4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--verbose", action="store_true", help="each load's requests on stderr")
+    parser.add_argument("--skip-photo", action="store_true", help="measure the pages only")
     options = parser.parse_args()
     global VERBOSE  # noqa: PLW0603
     VERBOSE = options.verbose
@@ -242,6 +243,8 @@ def main() -> None:
                     phone.close()
 
                 report(figures, options.runs)
+                if options.skip_photo:
+                    return
                 phone = new_phone(browser, pw.devices, base_url, worker=False)
                 page = phone.new_page()
                 sign_in(page)
