@@ -66,6 +66,7 @@ from tracker.domain.work.photo_stamp_pages import PhotoSettingsPages
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.unplanned_pages import UnplannedRecordPages
+from tracker.web.app_shell import APP_SHELL_HANDLERS
 from tracker.web.health import healthz
 
 
@@ -208,6 +209,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
             dependencies=dependencies,
             route_handlers=[
                 healthz,
+                *APP_SHELL_HANDLERS,
                 choose_language,
                 AuthPages,
                 SettingsPages,

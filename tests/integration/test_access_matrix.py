@@ -121,6 +121,10 @@ def fixed(path: str) -> Callable[[World, dict[str, int]], str]:
 
 CASES = [
     Case("GET", "/healthz", fixed("/healthz"), everyone(200, 200), set()),
+    # the installable app's shell (web/app_shell.py): the same for everyone, nothing of anyone's
+    Case("GET", "/sw.js", fixed("/sw.js"), everyone(200, 200), set()),
+    Case("GET", "/manifest.webmanifest", fixed("/manifest.webmanifest"), everyone(200, 200), set()),
+    Case("GET", "/offline", fixed("/offline"), everyone(200, 200), set()),
     Case("POST", "/language", fixed("/language"), everyone(303, 303), set(), body=lambda p: {"locale": "en", "next": "/"}),
     Case("GET", "/login", fixed("/login"), everyone(303, 200), set()),
     Case("POST", "/login", fixed("/login"), everyone(400, 400), set(),
