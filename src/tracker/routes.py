@@ -52,6 +52,7 @@ from tracker.domain.review.county_pages import CountyPages
 from tracker.domain.review.pages import ReviewPages
 from tracker.domain.review.service import ReviewService
 from tracker.domain.roster.api import RosterApi
+from tracker.domain.roster.edit_pages import RosterEditPages
 from tracker.domain.roster.import_pages import RosterImportPages
 from tracker.domain.roster.importing.staging import RosterUploads
 from tracker.domain.roster.pages import RosterPages, choose_language
@@ -218,6 +219,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 AuditPages,
                 RosterPages,
                 RosterImportPages,
+                RosterEditPages,
                 RosterApi,
                 AccountApi,
                 AssignmentApi,

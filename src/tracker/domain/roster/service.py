@@ -22,6 +22,7 @@ from tracker.domain.access import Actor, can_manage_town
 from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.roster import rules
 from tracker.domain.roster.events import roster_changed
+from tracker.domain.roster.importing.staging import lock_roster
 from tracker.domain.scope import Scope
 from tracker.i18n import _
 
@@ -211,14 +212,18 @@ class RosterService:
     # -- changing --------------------------------------------------------------------------
 
     async def set_contact_points(
-        self, town: Town, person_id: int, place_ids: Sequence[int], today: dt.date
+        self, town: Town, person_id: int, place_ids: Sequence[int], today: dt.date, *, starting: dt.date | None = None
     ) -> list[ContactAssignment]:
         """Replace a person's current places with `place_ids`, keeping the old links as history.
 
-        Validates everything first (unknown places, the contact-point rule); on any problem raises
-        InvalidInput and changes nothing. The caller's unit of work commits.
+        Takes the town's roster lock first (importing/staging.py: a roster import's confirmation sees
+        the change). Validates everything (unknown places, the contact-point rule); on any problem raises
+        InvalidInput and changes nothing. Links end and start on `starting` (default `today`; a link
+        never ends before it began). The caller's unit of work commits.
         """
         self.require_manage(town)
+        await lock_roster(self.session, town.id)
+        starting = starting or today
         person = await self.get_person(town, person_id)
         places = {p.id: p for p in await self.places.list(Place.id.in_(set(place_ids)), Place.town_id == town.id)}
         unknown = [pid for pid in place_ids if pid not in places]
@@ -247,12 +252,12 @@ class RosterService:
         change = rules.plan_contact_change([a.place_id for a in current], list(place_ids))
         for assignment in current:
             if assignment.place_id in change.to_end:
-                assignment.valid_to = today
+                assignment.valid_to = max(starting, assignment.valid_from)
         link = rules.link_for_tier(person.tier)
         for place_id in change.to_add:
             self.session.add(
                 ContactAssignment(
-                    town_id=town.id, person_id=person.id, place_id=place_id, link=link, valid_from=today
+                    town_id=town.id, person_id=person.id, place_id=place_id, link=link, valid_from=starting
                 )
             )
         await self.session.flush()
