@@ -24,6 +24,7 @@ var PAGES_CACHE = "tracker-pages";
 var SYNC_TAG = "tracker-record-queue";
 var MAX_LINKED_TASKS = 40;
 var TASK_PAGE = /^\/tasks\/\d+$/;
+var QUEUE_PAGE = "/my/queue";
 var TASK_LINK = /href="(\/tasks\/\d+)"/g;
 
 if (QUEUE_SCRIPT) {
@@ -35,7 +36,7 @@ if (QUEUE_SCRIPT) {
 }
 
 function isKeptPage(url) {
-  return url.pathname === "/my" || TASK_PAGE.test(url.pathname);
+  return url.pathname === "/my" || url.pathname === QUEUE_PAGE || TASK_PAGE.test(url.pathname);
 }
 
 function forgetWhatIsKept() {
@@ -84,7 +85,15 @@ function refreshMyWork() {
     if (!response.ok || response.type !== "basic") return null;
     return keepPage("/my", response.clone()).then(function () {
       return response.text();
-    }).then(keepLinkedTasks);
+    }).then(keepLinkedTasks).then(keepQueuePage);
+  }).catch(function () { return null; });
+}
+
+// The page of records waiting on this phone (filled in from IndexedDB by its script): kept with /my,
+// so a record refused while offline can still be read, fixed or discarded with no network.
+function keepQueuePage() {
+  return fetch(QUEUE_PAGE, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+    return response.ok && response.type === "basic" ? keepPage(QUEUE_PAGE, response) : null;
   }).catch(function () { return null; });
 }
 
@@ -120,7 +129,7 @@ function networkFirst(event, url) {
     } else if (response.ok && response.type === "basic" && !url.search) {
       var copy = response.clone();
       event.waitUntil(keepPage(key, copy.clone()).then(function () {
-        return whole && url.pathname === "/my" ? copy.text().then(keepLinkedTasks) : null;
+        return whole && url.pathname === "/my" ? copy.text().then(keepLinkedTasks).then(keepQueuePage) : null;
       }));
     }
     return response;

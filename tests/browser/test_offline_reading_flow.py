@@ -79,9 +79,9 @@ def test_it_reads_my_work_and_a_task_offline_and_forgets_them_at_sign_out(
     answer = page.request.get(stylesheet)
     assert answer.ok and answer.headers["cache-control"] == "public, max-age=31536000, immutable"
 
-    # The worker installs and keeps 我的任务 and the open task it links.
-    kept = kept_pages(page, "/my", f"/tasks/{open_task}")
-    assert set(kept) <= {"/my"} | {p for p in kept if p.startswith("/tasks/")}
+    # The worker installs and keeps 我的任务, the open task it links and the page of records waiting here.
+    kept = kept_pages(page, "/my", f"/tasks/{open_task}", "/my/queue")
+    assert set(kept) <= {"/my", "/my/queue"} | {p for p in kept if p.startswith("/tasks/")}
 
     phone.set_offline(True)
     page.goto("/my")
@@ -98,6 +98,10 @@ def test_it_reads_my_work_and_a_task_offline_and_forgets_them_at_sign_out(
     expect(page.locator("h1")).to_contain_text(TITLE)
     expect(banner).to_be_visible()
 
+    page.goto("/my/queue")  # the records waiting on this phone: kept with /my, readable offline
+    expect(page).to_have_url(f"{base_url}/my/queue")
+    expect(page.locator("h1")).to_have_text(zh("Records waiting on this phone"))
+    expect(banner).to_be_visible()
     page.goto("/account")  # never kept: the offline page
     expect(page.locator("h1")).to_have_text(zh("No network"))
 
@@ -126,7 +130,7 @@ def test_it_lands_each_role_on_its_work(
     for login, path, heading in (
         ("cadre", "/my", zh("My work")),
         ("official", "/my", zh("My work")),
-        ("secretary", "/towns/alpha/board", None),
+        ("secretary", "/towns/alpha/desk", None),
         ("viewer", "/towns/alpha", "阿尔法镇"),
         ("admin", "/", None),  # two towns: the list of towns
     ):
