@@ -31,6 +31,8 @@ from tracker.domain.board.pages import BoardPages
 from tracker.domain.board.service import BoardService
 from tracker.domain.clock import utc_now
 from tracker.domain.planning.api import AssignmentApi
+from tracker.domain.planning.assignment_pages import AssignmentDetailPages
+from tracker.domain.planning.changing import AssignmentChanges
 from tracker.domain.planning.pages import AssignmentPages
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.reminders.api import ReminderApi
@@ -41,6 +43,8 @@ from tracker.domain.reminders.notification_pages import NotificationPages
 from tracker.domain.reminders.notifications import NotificationService
 from tracker.domain.reminders.outbox_pages import OutboxPages
 from tracker.domain.reminders.pages import ReminderPages
+from tracker.domain.reminders.send_back import SendBackService
+from tracker.domain.reminders.send_back_pages import SendBackPages
 from tracker.domain.reminders.service import ReminderService
 from tracker.domain.review.api import ReviewApi
 from tracker.domain.review.evidence import EvidenceService
@@ -64,6 +68,8 @@ from tracker.domain.work.queue_pages import RecordQueuePages
 from tracker.domain.work.pages import TaskPages
 from tracker.domain.work.photo_pages import PhotoPages
 from tracker.domain.work.photo_stamp_pages import PhotoSettingsPages
+from tracker.domain.work.correction_pages import RecordCorrectionPages
+from tracker.domain.work.corrections import RecordCorrections
 from tracker.domain.work.records import RecordService
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.unplanned_pages import UnplannedRecordPages
@@ -123,6 +129,25 @@ async def provide_record_service(
     settings: NamedDependency[Settings],
 ) -> RecordService:
     return RecordService(db_session, actor, str(settings.photo_dir), settings.max_photo_bytes, access_scope)
+
+
+async def provide_record_corrections(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> RecordCorrections:
+    return RecordCorrections(db_session, actor, access_scope)
+
+
+async def provide_send_back_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope],
+    settings: NamedDependency[Settings],
+) -> SendBackService:
+    return SendBackService(db_session, actor, settings.base_url, access_scope, settings.default_locale)
+
+
+async def provide_assignment_changes(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> AssignmentChanges:
+    return AssignmentChanges(db_session, actor, access_scope)
 
 
 async def provide_reminder_service(
@@ -193,6 +218,9 @@ dependencies = {
     "assignments": Provide(provide_assignment_service),
     "tasks": Provide(provide_task_service),
     "records": Provide(provide_record_service),
+    "corrections": Provide(provide_record_corrections),
+    "sending_back": Provide(provide_send_back_service),
+    "changes": Provide(provide_assignment_changes),
     "boards": Provide(provide_board_service),
     "reminders": Provide(provide_reminder_service),
     "notifications": Provide(provide_notification_service),
@@ -229,9 +257,12 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 MyWorkPages,
                 RecordQueuePages,
                 TaskPages,
+                RecordCorrectionPages,
+                SendBackPages,
                 UnplannedRecordPages,
                 BoardPages,
                 AssignmentPages,
+                AssignmentDetailPages,
                 PhotoPages,
                 PhotoSettingsPages,
                 CalendarPages,

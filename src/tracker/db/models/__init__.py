@@ -32,10 +32,13 @@ from tracker.db.models.review import (
     ScoreWeights,
     StudyAppCount,
 )
+from tracker.db.models.record_changes import RecordChange, RecordChangeKind
 from tracker.db.models.roster_upload import RosterUpload
 from tracker.db.models.tasks import Assignment, Record, RecordPhoto, Task
 
 __all__ = [
+    "RecordChange",
+    "RecordChangeKind",
     "RosterUpload",
     "FinalisedYear",
     "FollowUpResolution",

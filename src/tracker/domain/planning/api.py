@@ -67,7 +67,7 @@ class AssignmentApi(Controller):
         town = await roster.get_town(code)
         assignment = await assignments.get(town, assignment_id)
         counts = await assignments.task_counts(town, assignment.id)
-        return assignment_out(assignment, counts[assignment.id].total if assignment.id in counts else 0)
+        return assignment_out(assignment, 0, counts.get(assignment.id))
 
     @put("/{assignment_id:int}", guards=[ASSIGNERS], status_code=200, raises=WRITE_ERRORS,
          summary="Change an assignment: its future open tasks follow, finished ones never change")  # fmt: skip
@@ -79,6 +79,6 @@ class AssignmentApi(Controller):
         town = await roster.get_town(code)
         assignment = await assignments.update(town, assignment_id, data, now)
         counts = await assignments.task_counts(town, assignment.id)
-        return assignment_out(assignment, counts[assignment.id].total if assignment.id in counts else 0)
+        return assignment_out(assignment, 0, counts.get(assignment.id))
 
 

@@ -64,6 +64,7 @@ class AssignmentOut(BaseModel):
     who: WhoIn | None = None
     when: WhenIn | None = None
     task_count: int | None = Field(default=None, description="tasks made (on creation) or held, all states")
+    status_counts: dict[str, int] | None = Field(default=None, description="the tasks it holds by status")
 
 
 class PreviewOut(BaseModel):
@@ -88,7 +89,9 @@ class RosterSyncResult:
     per_assignment: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
-def assignment_out(assignment: Assignment, task_count: int | None = None) -> AssignmentOut:
+def assignment_out(
+    assignment: Assignment, task_count: int | None = None, counts: AssignmentCounts | None = None
+) -> AssignmentOut:
     # Built from what is stored, not checked again as input: a value kept before a check existed
     # must still be readable.
     who = WhoIn.model_construct(
@@ -106,7 +109,12 @@ def assignment_out(assignment: Assignment, task_count: int | None = None) -> Ass
         due_month=assignment.due_month,
         rule=assignment.rule,
     )
-    return AssignmentOut.model_validate(assignment).model_copy(update={"who": who, "when": when, "task_count": task_count})
+    if counts is not None:
+        task_count = counts.total
+    status_counts = dict(counts.by_status) if counts is not None else None
+    return AssignmentOut.model_validate(assignment).model_copy(
+        update={"who": who, "when": when, "task_count": task_count, "status_counts": status_counts}
+    )
 
 
 def preview_out(preview: Preview) -> PreviewOut:
@@ -127,9 +135,11 @@ class AssignmentCounts:
     open: int = 0
     done: int = 0
     closed: int = 0  # excused, cancelled or reassigned
+    by_status: dict[str, int] = field(default_factory=dict)  # every status's own count
 
     def add(self, status: TaskStatus, number: int) -> None:
         self.total += number
+        self.by_status[status.value] = self.by_status.get(status.value, 0) + number
         if status is TaskStatus.OPEN:
             self.open += number
         elif status is TaskStatus.DONE:

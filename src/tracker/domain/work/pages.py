@@ -22,6 +22,7 @@ from tracker.db.models.roster import Town
 from tracker.db.models.tasks import TaskStatus
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.roster.service import RosterService
+from tracker.domain.work.corrections import RecordCorrections
 from tracker.domain.work.display import show_field
 from tracker.domain.work.locks import year_finalised
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
@@ -77,6 +78,11 @@ async def task_context(
             "reason_open": None,
             "reason_text": "",
             "saved": False,
+            "record_actions": {},
+            "record_changes": [],
+            "send_back_errors": {},
+            "send_back_text": "",
+            "changed": "",
             **extra,
         },
     )
@@ -92,11 +98,15 @@ class TaskPages(Controller):
         roster: NamedDependency[RosterService],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
+        corrections: NamedDependency[RecordCorrections],
         saved: FromQuery[int] = 0,
+        changed: FromQuery[str] = "",
     ) -> Template:
         detail = await tasks.detail(task_id, now)
         town = detail.town
-        context = await task_context(detail, town, roster, now, saved=bool(saved))
+        extras = await corrections.task_extras(detail, now)
+        changed = changed if changed in ("corrected", "withdrawn", "sent_back") else ""
+        context = await task_context(detail, town, roster, now, saved=bool(saved), changed=changed, **extras)
         return Template("tasks/task.html", context=context)
 
     @post(
@@ -114,6 +124,7 @@ class TaskPages(Controller):
         roster: NamedDependency[RosterService],
         now: NamedDependency[dt.datetime],
         task_id: FromPath[int],
+        corrections: NamedDependency[RecordCorrections],
     ) -> Template | Redirect | Response:
         detail = await tasks.detail(task_id, now)  # someone else's task is not found
         # Refused before the form is read: a task of a finalised year (409, the lock's message); an official
@@ -137,7 +148,8 @@ class TaskPages(Controller):
                 if not wants_partial(request):
                     return Redirect(f"/tasks/{task_id}?saved=1", status_code=303)
                 detail = await tasks.detail(task_id, now)
-                context = await task_context(detail, town, roster, now, saved=True)
+                extras = await corrections.task_extras(detail, now)
+                context = await task_context(detail, town, roster, now, saved=True, **extras)
                 return Template("tasks/_task_body.html", context=context, status_code=200)
         if wants_json(request):
             return record_refused(sent)
