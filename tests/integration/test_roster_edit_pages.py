@@ -1,19 +1,24 @@
 """The roster kept in the pages, on SQLite and PostgreSQL: people added and edited with their places,
 every refusal a field message naming the person (duplicate code or phone, a supervisor loop, bad phone
 and e-mail, the contact-point rule with the count) with nothing changed; the live check that saves
-nothing; contact points moved with the history kept; deactivating (the confirm page's count, future
-tasks closed, places ended on the day) and reactivating under the rule; units and places; the audit."""
+nothing; contact points moved with the history kept and audited, then units and places (one test, one
+world); deactivating (the confirm page's count, future tasks closed, places ended on the day) and
+reactivating under the rule; two secretaries moving the same official at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from tests.support.live_server import LiveServer
 from tests.support.personas import World, form_post, sign_in
 from tests.support.work_pages import ENGLISH
 from tests.support.work_services import assignment_in, dump_db, tasks_of
@@ -118,7 +123,7 @@ def test_it_adds_and_edits_people_and_refuses_bad_ones_with_field_messages(
     assert 'value="13700000004"' in page.text and "hx-post=" in page.text
 
 
-def test_it_checks_the_rule_live_and_moves_contact_points_keeping_the_history(
+def test_it_checks_the_rule_live_moves_contact_points_keeping_the_history_and_edits_places(
     client: TestClient[Litestar], world: World, db: Callable[..., Any]
 ) -> None:
     secretary(client)
@@ -145,6 +150,37 @@ def test_it_checks_the_rule_live_and_moves_contact_points_keeping_the_history(
     kept = links(db, a.official.id)
     assert (a.villages[2].id, dt.date(2026, 1, 1), today()) in kept  # ended today, kept as history
     assert (a.villages[3].id, today(), None) in kept and (a.villages[1].id, dt.date(2026, 1, 1), None) in kept
+    audit = client.get(f"{BASE}/audit").text  # the change audited, read with the names
+    assert "镇长乙 → 东村4组" in audit and "镇长乙 → 东村3组" in audit
+    units_and_places(client, world, db)
+
+
+def test_two_secretaries_moving_the_same_official_at_once_leave_one_of_their_choices(
+    live_server: LiveServer, world: World, db: Callable[..., Any]
+) -> None:
+    """The roster lock serialises them: the second sees the first's places, not the ones it read before."""
+    a = world.a
+    wanted = [[a.villages[1].id, a.villages[3].id], [a.villages[1].id, a.villages[4].id]]
+    clients = [httpx.Client(base_url=live_server.base_url, timeout=60, headers=ENGLISH) for _ in wanted]
+    try:
+        for client in clients:
+            sign_in(client, "secretary")  # type: ignore[arg-type]
+        barrier = Barrier(len(clients))
+
+        def send(job: tuple[httpx.Client, list[int]]) -> int:
+            client, places = job
+            barrier.wait(timeout=30)
+            body = {"place_ids": [str(i) for i in places]}
+            return form_post(client, f"{BASE}/people/{a.official.id}/contact-points", body).status_code  # type: ignore[arg-type]
+
+        with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+            statuses = list(pool.map(send, zip(clients, wanted, strict=True)))
+    finally:
+        for client in clients:
+            client.close()
+    assert statuses == [303, 303]
+    current = sorted(p for p, _f, to in links(db, a.official.id) if to is None)
+    assert current in [sorted(w) for w in wanted], current  # never both new villages at once
 
 
 def test_it_deactivates_saying_what_follows_and_reactivates_under_the_rule(
@@ -213,10 +249,8 @@ def test_it_deactivates_saying_what_follows_and_reactivates_under_the_rule(
     assert {p for p, _f, to in links(db, a.official.id) if to is None} == {a.villages[1].id, a.villages[4].id}
 
 
-def test_it_adds_and_edits_units_and_places_with_the_importers_checks(
-    client: TestClient[Litestar], world: World, db: Callable[..., Any]
-) -> None:
-    secretary(client)
+def units_and_places(client: TestClient[Litestar], world: World, db: Callable[..., Any]) -> None:
+    """Units and places, with the importer's checks (a part of the test above: one world less to build)."""
     a = world.a
     assert post(client, "/units/new", {"code": "U2", "name": "文化站", "kind": "station"}).status_code == 303
     duplicate = post(client, "/units/new", {"code": "U1", "name": "党政办", "kind": "department"})
