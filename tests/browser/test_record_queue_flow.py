@@ -129,9 +129,12 @@ def test_it_keeps_a_record_on_the_phone_offline_and_sends_it_once_when_the_netwo
         expect(page.locator("h1")).to_have_text(TITLE)
         expect(queue_count(page)).to_have_text(zh("%(count)s waiting", count="1"))
     # Signing out would delete what waits on the phone: asked first (and dismissed here).
-    asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name=zh("Sign out")).click()
+    # (the question comes once the queue has been counted: wait for it, don't race it)
+    with page.expect_event("dialog") as asking:
+        page.get_by_role("button", name=zh("Sign out")).click()
+    dialog = asking.value
+    asked = [dialog.message]
+    dialog.dismiss()
     expect(queue_count(page)).to_have_text(zh("%(count)s waiting", count="1"))
     assert asked == [zh("%(count)s records on this phone have not been sent yet. Signing out deletes them from this phone. "
                         "Sign out anyway?", count="1")]  # fmt: skip

@@ -15,7 +15,7 @@ from tracker.domain.roster.importing.columns import (
     TIERS,
     UNIT_KINDS,
 )
-from tracker.domain.roster.importing.read import find_header, read_roster_bytes
+from tracker.domain.roster.importing.read import find_header, looks_binary, read_roster_bytes
 from tracker.domain.roster.importing.report import ImportReport, skipped_line
 from tracker.domain.roster.importing.workbook import (
     COLUMN_HEADERS,
@@ -104,3 +104,18 @@ def test_the_workbook_reads_back_with_its_title_skipped_and_its_cells_as_written
         "113.25",
     )
     assert (person["phone"], person["places"]) == ("13800000001", "NV1、NV2")
+
+
+@pytest.mark.parametrize(
+    ("data", "binary"),
+    [
+        (b"PK\x03\x04" + b"\x00" * 10, True),  # a workbook renamed .csv
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 10, True),
+        (b"\xff\xd8\xff\xe0" + b"x" * 200, True),
+        (b"a\x00b\x00c\x00" * 10, True),  # UTF-16 text or anything else full of NULs
+        ("record,code,name\nperson,P1,张\x00红梅\n".encode() + b"x" * 200, False),  # one stray NUL: the cell's problem
+        ("record,code,name\n".encode(), False),
+    ],
+)
+def test_it_tells_a_binary_file_from_text_with_a_stray_nul(data: bytes, binary: bool) -> None:
+    assert looks_binary(data) is binary

@@ -92,8 +92,18 @@ def decode_csv_bytes(data: bytes) -> str:
         raise RosterFileError(_("The file is neither UTF-8 nor GB18030 text")) from None
 
 
+# What a workbook, picture or document renamed .csv starts with; many NUL bytes say the same
+BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF")
+
+
+def looks_binary(data: bytes) -> bool:
+    """Not a text file: a known binary start, or NUL bytes over 1% of it. A stray NUL in one cell of a
+    text file is that cell's problem (refused by row and column like any control character)."""
+    return data.startswith(BINARY_STARTS) or data.count(b"\x00") * 100 > len(data)
+
+
 def read_csv_bytes(data: bytes) -> RawTable:
-    if b"\x00" in data:  # no text file holds NUL bytes: a workbook or a picture renamed .csv
+    if looks_binary(data):
         raise RosterFileError(_("This is not a CSV text file; save the roster as .xlsx or .csv"))
     text = decode_csv_bytes(data)
     try:
