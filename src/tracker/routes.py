@@ -30,6 +30,8 @@ from tracker.domain.board.api import BoardApi
 from tracker.domain.board.pages import BoardPages
 from tracker.domain.board.service import BoardService
 from tracker.domain.clock import utc_now
+from tracker.domain.desk.pages import DeskPages
+from tracker.domain.desk.service import DeskService
 from tracker.domain.planning.api import AssignmentApi
 from tracker.domain.planning.assignment_pages import AssignmentDetailPages
 from tracker.domain.planning.changing import AssignmentChanges
@@ -116,6 +118,12 @@ async def provide_board_service(
     db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
 ) -> BoardService:
     return BoardService(db_session, actor, access_scope)
+
+
+async def provide_desk_service(
+    db_session: NamedDependency[AsyncSession], actor: NamedDependency[Actor | None], access_scope: NamedDependency[Scope]
+) -> DeskService:
+    return DeskService(db_session, actor, access_scope)
 
 
 async def provide_task_service(
@@ -222,6 +230,7 @@ dependencies = {
     "sending_back": Provide(provide_send_back_service),
     "changes": Provide(provide_assignment_changes),
     "boards": Provide(provide_board_service),
+    "desks": Provide(provide_desk_service),
     "reminders": Provide(provide_reminder_service),
     "notifications": Provide(provide_notification_service),
     "channels": Provide(provide_channel_service),
@@ -261,6 +270,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
                 SendBackPages,
                 UnplannedRecordPages,
                 BoardPages,
+                DeskPages,
                 AssignmentPages,
                 AssignmentDetailPages,
                 PhotoPages,

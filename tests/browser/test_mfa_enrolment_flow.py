@@ -57,7 +57,7 @@ def test_it_enrols_a_secretary_in_totp_and_signs_in_with_a_code(
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     screenshot("recovery-codes")
     page.get_by_role("link", name=zh("I have kept them; continue")).click()
-    expect(page).to_have_url(f"{base_url}/towns/alpha/board")  # a secretary lands on the board
+    expect(page).to_have_url(f"{base_url}/towns/alpha/desk")  # a secretary lands on the desk
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Sign out")).click()
 
@@ -72,7 +72,7 @@ def test_it_enrols_a_secretary_in_totp_and_signs_in_with_a_code(
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Sign in")).click()
 
-    expect(page).to_have_url(f"{base_url}/towns/alpha/board")  # a secretary lands on the board
+    expect(page).to_have_url(f"{base_url}/towns/alpha/desk")  # a secretary lands on the desk
     expect(page.locator(".user-menu")).to_contain_text(new_secretary)
     assert browser_errors.console == []
     assert browser_errors.page == []

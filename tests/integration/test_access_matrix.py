@@ -272,6 +272,10 @@ CASES = [
     Case("GET", "/towns/{code:str}/board/cell",
          lambda w, ids: f"/towns/alpha/board/cell?person={w.a.cadre.id}&column={ids['overdue_column']}",
          board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    # the board as filtered, as a workbook; the desk (the secretary's landing page), for the board's readers
+    Case("GET", "/towns/{code:str}/board/export.xlsx", fixed("/towns/alpha/board/export.xlsx?kind=visit"),
+         board_readers(200, 303), {LOGIN, BOARD_READERS}),
+    Case("GET", "/towns/{code:str}/desk", fixed("/towns/alpha/desk"), board_readers(200, 303), {LOGIN, BOARD_READERS}),
     Case("GET", "/towns/{code:str}/assignments", fixed("/towns/alpha/assignments"), managers_of_a(200, 303),
          {LOGIN, SECRETARY_ONLY}),
     Case("GET", "/towns/{code:str}/assignments/new", fixed("/towns/alpha/assignments/new"), managers_of_a(200, 303),

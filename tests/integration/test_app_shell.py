@@ -115,7 +115,7 @@ def test_it_lands_each_role_on_its_work_and_forgets_the_phone_at_sign_out(
     expected = {
         "cadre": "/my",
         "official": "/my",
-        "secretary": "/towns/alpha/board",
+        "secretary": "/towns/alpha/desk",
         "viewer": "/towns/alpha",
         "admin": "/",  # two towns: the list of towns at /
     }

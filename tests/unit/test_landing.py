@@ -14,7 +14,7 @@ from tracker.domain.accounts.landing import landing_path, needs_towns
         (Role.MEMBER, ["alpha"], "/my"),
         (Role.MEMBER, [], "/my"),  # no town needed: their own work
         (Role.OFFICIAL, ["alpha"], "/my"),
-        (Role.SECRETARY, ["alpha"], "/towns/alpha/board"),
+        (Role.SECRETARY, ["alpha"], "/towns/alpha/desk"),
         (Role.SECRETARY, [], None),  # a secretary of no town (never made so): the list at /
         (Role.VIEWER, ["beta"], "/towns/beta"),
         (Role.VIEWER, ["beta", "alpha"], "/county/review"),

@@ -1,8 +1,8 @@
 """Where each role lands: after signing in (when no page was asked for) and at `/`. Pure.
 
 - members and officials: 我的任务, their own work (/my);
-- a town's secretary: the town's board (督办台), where late work shows (the secretary's desk will
-  take its place once it is built: this is the one line to change);
+- a town's secretary: the town's desk (工作台): late work by tier and unit, what is due this week,
+  escalations, records far from their place, open follow-ups; the board is one link away;
 - a viewer: their town, or the county comparison (/county/review) when they read several;
 - an administrator: the only town's page, or the list of towns at `/` (their work is the towns'
   set-up: users, roster, settings; the county comparison is one link away).
@@ -26,7 +26,7 @@ def landing_path(role: Role, town_codes: Sequence[str]) -> str | None:
         return OWN_WORK
     towns = sorted(town_codes)
     if role is Role.SECRETARY:
-        return f"/towns/{towns[0]}/board" if towns else None
+        return f"/towns/{towns[0]}/desk" if towns else None
     if role is Role.VIEWER and len(towns) > 1:
         return COUNTY_REVIEW
     return f"/towns/{towns[0]}" if len(towns) == 1 else None

@@ -1,6 +1,8 @@
 """督办台, the secretary's board: people (by tier and unit) x months or quarters, each cell lit by
 its tasks; filters as a GET form (htmx swaps the board alone); a cell opens its tasks and records;
-below, the overdue tasks and the records logged far from their place.
+each person's totals and completion rate at the end of their row; below, the overdue tasks (latest
+due first) and the records logged far from their place, each paged to its end (?overdue_page=,
+?far_page=); the board as filtered as an XLSX workbook (/export.xlsx, written in a worker thread).
 
 The secretary sees the whole town; an official the people below them; a county viewer reads the
 town's board (the service narrows the rows). Members have no board (403 by the guard).
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from litestar import Controller, get
+import anyio
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
@@ -22,19 +25,22 @@ from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Tier, Town
 from tracker.db.models.tasks import WorkKind
 from tracker.domain.access import Actor, can_manage_town
-from tracker.domain.board.rules import CADENCES
+from tracker.domain.board.rules import CADENCES, page_of
 from tracker.domain.board.schemas import Board, BoardFilter
 from tracker.domain.board.service import BoardService
+from tracker.domain.board.tables import board_tables
 from tracker.domain.clock import FIRST_YEAR, LAST_YEAR
 from tracker.domain.errors import NotFound
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.service import RosterService
 from tracker.domain.work.display import show_field
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
+from tracker.exports import xlsx
 from tracker.i18n import _
 from tracker.web.guards import require_role
 
-LIST_LIMIT = 30  # overdue tasks and flagged records shown under the board (the filters narrow them)
+PAGE_SIZE = 30  # overdue tasks and flagged records shown a page at a time under the board
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _number(text: str | None) -> int | None:
@@ -92,6 +98,13 @@ async def _options(
     }
 
 
+def page_link(query: str, **pages: int) -> str:
+    """The board's address with its filters and the pages of its two lists (page 1 left out)."""
+    extra = urlencode({name: number for name, number in pages.items() if number > 1})
+    joined = "&".join(part for part in (query, extra) if part)
+    return f"?{joined}" if joined else "?"
+
+
 def _find_cell(board: Board, person_id: int, column: int) -> tuple[Any, Any]:
     for group in board.groups:
         for row in group.rows:
@@ -117,6 +130,8 @@ class BoardPages(Controller):
         now: NamedDependency[dt.datetime],
         filters: NamedDependency[BoardFilter],
         code: FromPath[str],
+        overdue_page: FromQuery[str | None] = None,
+        far_page: FromQuery[str | None] = None,
     ) -> Template:
         town = await roster.get_town(code)
         board = await boards.board(town, filters, now)
@@ -126,7 +141,9 @@ class BoardPages(Controller):
             filters=filters,
             query=filter_query(filters),
             manages=can_manage_town(actor, town.id),
-            list_limit=LIST_LIMIT,
+            overdue_page=page_of(board.overdue, _number(overdue_page), PAGE_SIZE),
+            far_page=page_of(board.flagged, _number(far_page), PAGE_SIZE),
+            page_link=page_link,
         )
         if wants_partial(request):
             return Template("tasks/_board.html", context=context)
@@ -165,3 +182,23 @@ class BoardPages(Controller):
         )
         template = "tasks/_board_cell.html" if wants_partial(request) else "tasks/board_cell.html"
         return Template(template, context=context)
+
+    @get("/export.xlsx", name="board_export")
+    async def export(
+        self,
+        roster: NamedDependency[RosterService],
+        boards: NamedDependency[BoardService],
+        now: NamedDependency[dt.datetime],
+        filters: NamedDependency[BoardFilter],
+        code: FromPath[str],
+    ) -> Response[bytes]:
+        """The board as filtered: the board with everyone's totals, every overdue task, every record far
+        from its place; the workbook written off the event loop."""
+        town = await roster.get_town(code)
+        board = await boards.board(town, filters, now)
+        tables = board_tables(board, today_in(town, now), town.timezone)
+        content = await anyio.to_thread.run_sync(xlsx.write_tables, tables)
+        name = _("%(year)s %(town)s supervision board", year=board.year, town=town.name)
+        disposition = (f"attachment; filename=\"board-{town.code}-{board.year}.xlsx\"; "
+                       f"filename*=UTF-8''{quote(name + '.xlsx', safe='')}")  # fmt: skip
+        return Response(content=content, media_type=XLSX, headers={"Content-Disposition": disposition}, status_code=200)

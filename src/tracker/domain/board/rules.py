@@ -1,17 +1,20 @@
-"""The board's pure rules: its columns (months or quarters), which column a due time falls in, the order and labels of its groups and rows."""
+"""The board's pure rules: its columns (months or quarters), which column a due time falls in (and
+which one is today's), the order and labels of its groups and rows, each person's totals and
+completion rate, the overdue list's order and its pages."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Literal, get_args
+from collections.abc import Iterable, Sequence
+from typing import Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 
 from tracker.db.models.roster import Person, Tier, Unit
-from tracker.domain.board.schemas import BoardCell, BoardGroup, BoardRow
-from tracker.domain.work.lights import combine_lights
+from tracker.db.models.tasks import TaskStatus
+from tracker.domain.board.schemas import BoardCell, BoardGroup, BoardRow, Page, PersonTotals
+from tracker.domain.work.lights import combine_lights, is_overdue
 from tracker.domain.work.schemas import TaskView
 from tracker.i18n import LazyText, _, current_locale, lazy_gettext
 
@@ -42,6 +45,48 @@ def column_of(due_at: dt.datetime, timezone: str, cadence: str) -> int:
     return (due_on.month - 1) // 3 if cadence == "quarter" else due_on.month - 1
 
 
+def current_column(today: dt.date, year: int, cadence: str) -> int | None:
+    """Today's column on a board of `year` (None when the board shows another year)."""
+    if today.year != year:
+        return None
+    return (today.month - 1) // 3 if cadence == "quarter" else today.month - 1
+
+
+COUNTED = (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.EXCUSED)  # cancelled and reassigned work counts against nobody
+
+
+def person_totals(views: Iterable[TaskView], now: dt.datetime) -> PersonTotals:
+    """The tasks due to date (due instant come, cancelled and reassigned left out), how many of them
+    are done (on time or late), excused and overdue: the review's "done" measure, on the board's tasks."""
+    due = done = excused = overdue = 0
+    for view in views:
+        task = view.task
+        if task.status not in COUNTED or task.due_at > now:
+            continue
+        due += 1
+        done += task.status is TaskStatus.DONE
+        excused += task.status is TaskStatus.EXCUSED
+        overdue += is_overdue(task.status, task.due_at, now)
+    return PersonTotals(due=due, done=done, excused=excused, overdue=overdue)
+
+
+def newest_first(views: Iterable[TaskView]) -> list[TaskView]:
+    """The overdue list's order: the latest due first (the oldest at the end of the last page)."""
+    return sorted(views, key=lambda v: (v.task.due_at, v.task.id), reverse=True)
+
+
+T = TypeVar("T")
+
+
+def page_of(items: Sequence[T], number: int | None, size: int) -> Page[T]:
+    """Page `number` (1-based) of `items`, `size` a page; a number past either end is the nearest page."""
+    pages = max(1, -(-len(items) // size))
+    number = min(max(number or 1, 1), pages)
+    start = (number - 1) * size
+    return Page(items=list(items[start : start + size]), number=number, pages=pages, total=len(items),
+                first=start + 1 if items else 0, last=min(start + size, len(items)))  # fmt: skip
+
+
 def group_label(tier: Tier, unit: Unit | None) -> str:
     label = str(TIER_GROUP_LABELS[tier])
     return f"{label} · {unit.name}" if unit is not None else label
@@ -52,7 +97,9 @@ def row_order(person: Person) -> tuple[int, str, str]:
     return TIER_ORDER[person.tier], unit_name, person.code
 
 
-def group_rows(views: Sequence[TaskView], width: int, timezone: str, cadence: str) -> list[BoardGroup]:
+def group_rows(
+    views: Sequence[TaskView], width: int, timezone: str, cadence: str, now: dt.datetime
+) -> list[BoardGroup]:
     by_person: dict[int, list[TaskView]] = {}
     for view in views:
         by_person.setdefault(view.task.person_id, []).append(view)
@@ -66,6 +113,7 @@ def group_rows(views: Sequence[TaskView], width: int, timezone: str, cadence: st
             person=person,
             cells=[BoardCell(light=combine_lights(v.light for v in cell), task_ids=[v.task.id for v in cell])
                    for cell in cells],
+            totals=person_totals(by_person[person.id], now),
         )  # fmt: skip
         label = group_label(person.tier, person.unit)
         if not groups or groups[-1].label != label:

@@ -2,7 +2,8 @@
 of that person's tasks falling due in it, with the overdue tasks and the records flagged as far.
 
 Rows are the people with at least one task in the filtered set, grouped by tier (tier 1, 2, 3)
-and then unit, ordered by person code. A task falls in the column of its local due day. The actor
+and then unit, ordered by person code, each with their totals (due to date, done, overdue, the
+completion rate). The overdue tasks come latest due first, all of them (the pages page them). A task falls in the column of its local due day. The actor
 sees the rows of the people whose work they may read (an official: themselves and everyone
 below them); members have no board.
 """
@@ -21,7 +22,7 @@ from tracker.db.models.reminders import NotifyChannel, OutboxItem, OutboxMessage
 from tracker.db.models.roster import Person, Tier, Town
 from tracker.db.models.tasks import Record, Task, WorkKind
 from tracker.domain.access import Actor
-from tracker.domain.board.rules import CADENCES, column_labels, group_rows
+from tracker.domain.board.rules import CADENCES, column_labels, current_column, group_rows, newest_first
 from tracker.domain.board.schemas import Board, BoardFilter, EscalationMark
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
@@ -114,10 +115,12 @@ class BoardService:
         views = [task_view(task, now, town.warning_days) for task in tasks]
         return Board(
             columns=columns,
-            groups=group_rows(views, len(columns), town.timezone, filters.cadence),
-            overdue=[v for v in views if is_overdue(v.task.status, v.task.due_at, now)],
+            groups=group_rows(views, len(columns), town.timezone, filters.cadence, now),
+            overdue=newest_first(v for v in views if is_overdue(v.task.status, v.task.due_at, now)),
             flagged=await self._flagged(reach, year),
             escalations=escalations,
+            current_column=current_column(local_date(now, town.timezone), year, filters.cadence),
+            year=year,
         )
 
 
