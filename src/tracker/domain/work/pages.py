@@ -155,7 +155,8 @@ class TaskPages(Controller):
             return record_refused(sent)
         if photos and "photos" not in sent.errors:
             sent.errors["photos"] = _("Choose the photos again: a browser can't keep them in a returned form")
-        context = await task_context(detail, town, roster, now, form=sent)
+        extras = await corrections.task_extras(detail, now)
+        context = await task_context(detail, town, roster, now, form=sent, **extras)
         template = "tasks/_task_body.html" if wants_partial(request) else "tasks/task.html"
         return Template(template, context=context, status_code=400)
 
