@@ -125,7 +125,6 @@ CASES = [
     Case("GET", "/sw.js", fixed("/sw.js"), everyone(200, 200), set()),
     Case("GET", "/manifest.webmanifest", fixed("/manifest.webmanifest"), everyone(200, 200), set()),
     Case("GET", "/offline", fixed("/offline"), everyone(200, 200), set()),
-    Case("GET", "/static/bundle/{name:str}", fixed("/static/bundle/signed-in.js"), everyone(200, 200), set()),
     Case("POST", "/language", fixed("/language"), everyone(303, 303), set(), body=lambda p: {"locale": "en", "next": "/"}),
     Case("GET", "/login", fixed("/login"), everyone(303, 200), set()),
     Case("POST", "/login", fixed("/login"), everyone(400, 400), set(),

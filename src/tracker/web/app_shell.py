@@ -5,9 +5,6 @@ offline page. Public (they hold nothing of anyone's), the same for every visitor
 app shell to keep (web/static_assets.py), a version that changes whenever any of them does (so the
 phone installs the new worker), and the record queue's script (static/js/record-queue-core.js) when
 it is there. Served from the root, its scope is the whole site without a `Service-Worker-Allowed`.
-
-`/static/bundle/<name>`: a bundle of scripts built when the app is made (web/static_assets.py), cached
-like any static file by its hash (web/security.py reads `/static/` answers' hashes).
 """
 
 from __future__ import annotations
@@ -17,15 +14,13 @@ from functools import cache
 
 from litestar import get
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from tracker.i18n import _, current_locale
 from tracker.paths import static_dir
 from tracker.web.auth import ANONYMOUS_SECURITY
 from tracker.web.guards import PUBLIC
-from tracker.web.static_assets import BUNDLE_DIR, STATIC_PREFIX, StaticVersions
+from tracker.web.static_assets import StaticVersions
 
 STATE_KEY = "static_versions"
 OFFLINE_PATH = "/offline"
@@ -67,17 +62,6 @@ async def service_worker(state: State) -> Response[str]:
     )
 
 
-@get(
-    f"{STATIC_PREFIX}{BUNDLE_DIR}{{name:str}}", name="static_bundle", opt=PUBLIC, include_in_schema=False,
-    security=ANONYMOUS_SECURITY,
-)  # fmt: skip
-async def static_bundle(state: State, name: FromPath[str]) -> Response[bytes]:
-    content = static_versions(state).bundle(BUNDLE_DIR + name)
-    if content is None:
-        raise NotFoundException()
-    return Response(content, media_type="text/javascript; charset=utf-8")
-
-
 def manifest_of(versions: StaticVersions, lang: str) -> dict[str, object]:
     name = _("Responsibility tracker")
     return {
@@ -113,4 +97,4 @@ async def offline_page() -> Template:
     return Template("offline/offline.html")
 
 
-APP_SHELL_HANDLERS = [service_worker, static_bundle, web_manifest, offline_page]
+APP_SHELL_HANDLERS = [service_worker, web_manifest, offline_page]
