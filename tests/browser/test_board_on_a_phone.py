@@ -38,7 +38,7 @@ def test_it_lands_on_the_desk_and_shows_todays_month_beside_the_names(
     )  # the cadre's late visit
     screenshot("desk")
 
-    page.locator(".page-head").get_by_role("link", name=zh("Supervision board")).click()
+    page.get_by_role("link", name=zh("Supervision board")).click()  # the work navigation's tab
     expect(page).to_have_url(f"{base_url}/towns/alpha/board")
     scroller = page.locator("#board .board-scroll")
     expect(scroller).to_have_attribute("data-now-shown", "1")  # board-scroll.js ran

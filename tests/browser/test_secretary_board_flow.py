@@ -90,8 +90,8 @@ def test_it_previews_a_monthly_visit_assignment_then_shows_it_on_the_board(
     expect(page).to_have_url(re.compile(rf"^{re.escape(base_url)}/towns/alpha/board\?assignment=\d+$"))
     board = page.locator("#board")
     expect(board.get_by_role("rowheader")).to_have_text(
-        ["科级干部", "书记甲", "镇长乙"]
-    )  # by tier, then people
+        ["科级干部", "书记甲", "镇长乙", zh("All people")]
+    )  # by tier, then people; their totals added up last
     cell = board.locator(f"a.board-cell[aria-label^='{world.a.official.name} ·']").first
     cell.click()
     panel = page.locator("#cell-panel")
