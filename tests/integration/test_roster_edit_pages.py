@@ -236,6 +236,12 @@ def test_it_deactivates_saying_what_follows_and_reactivates_under_the_rule(
     )
     form = client.get(f"{BASE}/people/{a.official.id}/active").text
     assert f'value="{a.villages[1].id}" checked' in form  # the places they held last, to start from
+    assert (
+        'name="person_id"' not in form and 'name="tier" value="section_official"' in form
+    )  # checked as active
+    live = post(client, "/roster/contact-check", {"name": "镇长乙", "tier": "section_official",
+                                                  "place_ids": [str(a.villages[1].id)]})  # fmt: skip
+    assert "镇长乙 would hold 1 contact points" in live.text
     one = post(
         client,
         f"/people/{a.official.id}/reactivate",

@@ -42,7 +42,7 @@ def texts(form: FormMultiDict, names: tuple[str, ...]) -> dict[str, str]:
     return {name: str(form.get(name) or "").strip()[:FIELD_MAX] for name in names}
 
 
-def _choice(value: str, kind: type[E], name: str, errors: dict[str, str], message: str) -> E | None:
+def read_choice(value: str, kind: type[E], name: str, errors: dict[str, str], message: str) -> E | None:
     if not value:
         return None
     try:
@@ -52,7 +52,7 @@ def _choice(value: str, kind: type[E], name: str, errors: dict[str, str], messag
         return None
 
 
-def _id(value: str, name: str, errors: dict[str, str]) -> int | None:
+def read_id(value: str, name: str, errors: dict[str, str]) -> int | None:
     if not value:
         return None
     number = whole_number(value, MAX_ID)
@@ -80,16 +80,16 @@ def read_person(form: FormMultiDict) -> tuple[dict[str, str], PersonInput]:
     data = PersonInput(
         code=sent["code"], name=sent["name"], post=sent["post"], phone=sent["phone"], email=sent["email"]
     )
-    data.tier = _choice(sent["tier"], Tier, "tier", data.errors, _("Choose a tier"))
-    data.leading_group_role = _choice(
+    data.tier = read_choice(sent["tier"], Tier, "tier", data.errors, _("Choose a tier"))
+    data.leading_group_role = read_choice(
         sent["leading_group_role"],
         LeadingGroupRole,
         "leading_group_role",
         data.errors,
         _("Choose from the list"),
     )
-    data.unit_id = _id(sent["unit_id"], "unit_id", data.errors)
-    data.supervisor_id = _id(sent["supervisor_id"], "supervisor_id", data.errors)
+    data.unit_id = read_id(sent["unit_id"], "unit_id", data.errors)
+    data.supervisor_id = read_id(sent["supervisor_id"], "supervisor_id", data.errors)
     data.place_ids = place_ids(form, data.errors)
     return sent, data
 
@@ -99,15 +99,15 @@ def read_place(form: FormMultiDict) -> tuple[dict[str, str], PlaceInput]:
     data = PlaceInput(
         code=sent["code"], name=sent["name"], latitude=sent["latitude"], longitude=sent["longitude"]
     )
-    data.kind = _choice(sent["kind"], PlaceKind, "kind", data.errors, _("Choose a kind"))
-    data.parent_id = _id(sent["parent_id"], "parent_id", data.errors)
+    data.kind = read_choice(sent["kind"], PlaceKind, "kind", data.errors, _("Choose a kind"))
+    data.parent_id = read_id(sent["parent_id"], "parent_id", data.errors)
     return sent, data
 
 
 def read_unit(form: FormMultiDict) -> tuple[dict[str, str], UnitInput]:
     sent = texts(form, UNIT_FIELDS)
     data = UnitInput(code=sent["code"], name=sent["name"])
-    data.kind = _choice(sent["kind"], UnitKind, "kind", data.errors, _("Choose a kind"))
+    data.kind = read_choice(sent["kind"], UnitKind, "kind", data.errors, _("Choose a kind"))
     return sent, data
 
 

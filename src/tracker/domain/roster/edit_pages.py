@@ -169,8 +169,8 @@ class RosterEditPages(Controller):
         errors: dict[str, str] = {}
         ticked = forms.place_ids(form, errors)
         sent = forms.texts(form, ("person_id", "name", "tier"))
-        person_id = forms._id(sent["person_id"], "person_id", errors)
-        tier = forms._choice(sent["tier"], Tier, "tier", errors, "")
+        person_id = forms.read_id(sent["person_id"], "person_id", errors)
+        tier = forms.read_choice(sent["tier"], Tier, "tier", errors, "")
         messages = [m for m in errors.values() if m] or await editor(roster).check_places(
             town, person_id, sent["name"], tier, ticked
         )
