@@ -144,3 +144,13 @@ def test_it_names_tiers_roles_and_statuses_not_their_stored_codes() -> None:
     assert shown["leading_group_role"] == ("—", "组长")
     assert "member" not in shown["role"] and "official" not in shown["role"]
     assert "open" not in shown["status"] and "done" not in shown["status"]
+
+
+def test_it_says_a_contact_link_and_its_days_in_words() -> None:
+    changes = {"after": {"link": "contact_point", "valid_from": "2026-12-01", "valid_to": None}}
+    with use_locale("zh_CN"):
+        shown = {c.label: c.after for c in changed_fields(changes)}
+    assert shown["联系方式"] == "联系点" and "起始日期" in shown and "终止日期" in shown
+    with use_locale("zh_CN"):
+        village = changed_fields({"after": {"link": "village"}})[0]
+    assert (village.label, village.after) == ("联系方式", "包村")

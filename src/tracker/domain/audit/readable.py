@@ -94,6 +94,9 @@ FIELD_LABELS: dict[str, LazyText] = {
     "route": lazy_gettext("Page"),
     "year": lazy_gettext("Year"),
     "note": lazy_gettext("Note"),
+    "link": lazy_gettext("Link to the place"),
+    "valid_from": lazy_gettext("Held from"),
+    "valid_to": lazy_gettext("Held until"),
 }
 
 # Stored values of a few fields (enums) as the reader says them.
@@ -116,6 +119,10 @@ VALUE_LABELS: dict[str, dict[str, LazyText]] = {
         "reassigned": lazy_gettext("Reassigned"),
     },
     "role": {role.value: label for role, label in ROLE_LABELS.items()},
+    "link": {
+        "contact_point": lazy_gettext("Contact point"),
+        "village": lazy_gettext("Village in charge"),
+    },
 }
 
 ACTION_LABELS: dict[str, LazyText] = {
