@@ -57,4 +57,12 @@ def test_the_secretary_imports_a_roster_with_a_title_row_through_the_page(
     page.get_by_role("link", name=zh("Open the roster of %(town)s", town="阿尔法镇")).click()
     expect(page).to_have_url(f"{base_url}/towns/alpha")
     expect(page.get_by_text("新干部庚").first).to_be_visible()
+
+    # At the office's 1280-px screen, the same file again: the dry run says there is nothing to import.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base_url}/towns/alpha/roster/import")
+    page.get_by_label(zh("Roster file (.xlsx or .csv)")).set_input_files(str(roster))
+    page.get_by_role("button", name=zh("Check the file")).click()
+    expect(page.locator('[data-state="no-changes"]')).to_have_text(zh("Nothing to import: the roster already matches the file."))
+    screenshot("import-again-1280")
     assert browser_errors.page == [] and browser_errors.csp_violations == []
