@@ -5,19 +5,17 @@ formula-safe cells); names found in a fixed number of queries whatever the page 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from tests.support.accounts import Browsers, audit, rows
 from tests.support.personas import World
+from tests.support.statements import counted
 from tracker.db.models.audit import AuditEntry
 from tracker.db.models.roster import Person, Town
 from tracker.db.session import open_session
@@ -159,18 +157,6 @@ def add_entries(db: Any, world: World, n: int) -> None:
     db(go)
 
 
-@contextlib.contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def test_it_finds_every_name_in_a_fixed_number_of_queries(world: World, db: Any, db_url: str) -> None:

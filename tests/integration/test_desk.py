@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.integration.test_review_queries import counted
 from tests.support.outbox import add_message
 from tests.support.personas import World, build_world, sign_in
+from tests.support.statements import counted
 from tests.support.work_pages import ENGLISH
 from tests.support.work_services import actor
 from tracker.db.models.accounts import Role

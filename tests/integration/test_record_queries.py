@@ -5,16 +5,11 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.personas import csrf_token, sign_in
+from tests.support.statements import counted
 from tests.support.work_pages import ENGLISH, HTMX, build_work, client_key
 from tracker.db.models.roster import Person, Tier
 from tracker.domain.accounts.users import UserService
@@ -23,25 +18,10 @@ from tracker.domain.clock import local_date, utc_now
 # What one submission may cost, all told: the session and the actor, the task (with its person,
 # place and assignment), the town, the reach, the lock, the client key, the finalised years (read
 # under the town's lock: work/locks.py), the insert, the count, and the answer (the task's records
-# for the page; people and places for its form).
-PAGE_LIMIT = 24
+# for the page, with the history of records corrected or sent back; people and places for its form).
+PAGE_LIMIT = 25
 API_LIMIT = 17
 BIG_ROSTER = 300
-
-
-@contextlib.contextmanager
-def counted() -> Iterator[list[str]]:
-    """Every SQL statement any engine of this process sends while the block runs."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def _grow_roster(official_id: int, town_id: int):  # noqa: ANN202

@@ -4,18 +4,17 @@ statements `review()` and `county()` send, the same for a small and a large town
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.review_fixture import AFTER_YEAR, YEAR, ReviewTown, _Builder, build_review_town, month_end
+from tests.support.statements import counted
 from tests.support.work_services import actor
 from tracker.db.models.accounts import Role
 from tracker.db.models.review import FinalisedYear, ScoreWeights
@@ -26,21 +25,6 @@ from tracker.domain.errors import InvalidInput, NotAllowed, NotFound
 from tracker.domain.review.rules import DEFAULT_WEIGHTS
 from tracker.domain.review.service import ReviewService
 from tracker.i18n import use_locale
-
-
-@contextlib.contextmanager
-def counted() -> Iterator[list[str]]:
-    """Every SQL statement any engine of this process sends while the block runs."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def _as(role: Role, fx: ReviewTown, person: str | None = None, **extra: Any) -> Actor:

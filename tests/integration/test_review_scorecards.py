@@ -5,18 +5,16 @@ another town, an actor's reach, and a fixed number of queries whatever the numbe
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.factories import build_small_town
 from tests.support.review_fixture import AFTER_YEAR, build_review_town
 from tests.support.review_fixture import YEAR as REVIEW_YEAR
+from tests.support.statements import counted
 from tests.support.work_services import actor
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Person, Tier, Town
@@ -272,18 +270,6 @@ def test_it_narrows_the_cards_to_the_actors_reach(db) -> None:
     ]
 
 
-@contextlib.contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def test_it_makes_three_queries_whatever_the_number_of_people(db) -> None:
