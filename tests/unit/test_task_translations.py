@@ -3,7 +3,7 @@ translation, and each area's catalog (zh_CN/planning.po, work.po, board.po) hold
 that area, each in the lowest area that uses it.
 
 An area is its Python modules (src/tracker/domain/<area>/) and its templates in templates/tasks/
-(assignment*, _assignment_preview: planning; board*, _board*: the board; the rest: work).
+(assignment*, _assignment*: planning; board*, _board*: the board; the rest: work).
 domain/scope.py, which all three import, counts as planning's. The board imports work and work
 imports planning, so a message two areas use lives in the lower one's catalog. Messages an area
 shares with the rest of the app (pages.po ...) may live there: translations are looked up in every
@@ -31,7 +31,7 @@ Msgid = str | tuple[str, ...]
 
 
 def template_area(path: Path) -> str:
-    if path.name.startswith(("assignment", "_assignment_preview")):
+    if path.name.startswith(("assignment", "_assignment")):
         return "planning"
     if path.name.startswith(("board", "_board")):
         return "board"
