@@ -98,10 +98,6 @@ def test_it_reads_my_work_and_a_task_offline_and_forgets_them_at_sign_out(
     expect(page.locator("h1")).to_contain_text(TITLE)
     expect(banner).to_be_visible()
 
-    page.goto("/my/queue")  # the records waiting on this phone: kept with /my, readable offline
-    expect(page).to_have_url(f"{base_url}/my/queue")
-    expect(page.locator("h1")).to_have_text(zh("Records waiting on this phone"))
-    expect(banner).to_be_visible()
     page.goto("/account")  # never kept: the offline page
     expect(page.locator("h1")).to_have_text(zh("No network"))
 
