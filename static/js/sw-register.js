@@ -2,8 +2,59 @@
 // banner (base.html's #offline-banner, its text filled in by the server) when the page came from the
 // phone's copy (the worker marks it with <meta name="served-from" content="cache">) or the phone is
 // offline.
+//
+// On a page of plain links (我的任务, base.html's scripts_after_load) it also loads the page's other
+// scripts once the `load` event has fired, in order (data-after-load), then prefetches what the next
+// tap needs (data-prefetch), and marks <html data-scripts="ready"> when every script has run.
 (function () {
   "use strict";
+
+  var thisScript = document.currentScript;
+
+  function urls(name) {
+    var value = thisScript && thisScript.getAttribute(name);
+    return value ? value.split(/\s+/).filter(Boolean) : [];
+  }
+
+  function scriptsReady() {
+    document.documentElement.setAttribute("data-scripts", "ready");
+    if (window.performance && performance.mark) performance.mark("tracker-scripts-ready");  // scripts/measure_phone.py
+  }
+
+  function loadAfterLoad(scripts, prefetch) {
+    var waiting = scripts.length;
+    function ran() {
+      waiting -= 1;
+      if (waiting > 0) return;
+      scriptsReady();
+      prefetch.forEach(function (url) {
+        var link = document.createElement("link");
+        link.rel = "prefetch";
+        link.href = url;
+        document.head.appendChild(link);
+      });
+    }
+    if (!waiting) { ran(); return; }
+    scripts.forEach(function (url) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.async = false;  // run in the given order, as deferred scripts would
+      script.onload = ran;
+      script.onerror = ran;  // a script that fails to arrive leaves the page as plain links
+      document.head.appendChild(script);
+    });
+  }
+
+  var later = urls("data-after-load");
+  var prefetch = urls("data-prefetch");
+  if (thisScript && thisScript.hasAttribute("data-after-load")) {
+    if (document.readyState === "complete") loadAfterLoad(later, prefetch);
+    else window.addEventListener("load", function () { loadAfterLoad(later, prefetch); });
+  } else if (document.readyState === "complete") {
+    scriptsReady();
+  } else {
+    window.addEventListener("load", scriptsReady);
+  }
 
   function fromCache() {
     return document.querySelector('meta[name="served-from"][content="cache"]') !== null;
@@ -18,7 +69,9 @@
   window.addEventListener("online", showBanner);
   window.addEventListener("offline", showBanner);
 
-  if ("serviceWorker" in navigator) {
+  // Registered once the page has loaded: installing fetches the static files, which would otherwise
+  // take the phone's connections from the page's own.
+  function registerWorker() {
     var servedByWorker = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
@@ -28,5 +81,10 @@
     }).catch(function () {
       // no worker (private window, old browser): the site works as before, without offline reading
     });
+  }
+
+  if ("serviceWorker" in navigator) {
+    if (document.readyState === "complete") registerWorker();
+    else window.addEventListener("load", registerWorker);
   }
 })();

@@ -51,6 +51,7 @@ def visit_task(browser_db_url: str, world: World) -> int:
 
 
 def _clean(page: Page, where: str) -> None:
+    page.locator("html[data-scripts=ready]").wait_for(state="attached")  # the page as its scripts leave it
     findings = blocking_findings(page)
     assert findings == [], f"{where}: {findings}"
     small = small_targets(page)

@@ -4,6 +4,7 @@ field errors, someone else's task, excusing; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -64,6 +65,28 @@ def test_it_shows_my_work_in_four_sections(client, db) -> None:
     assert "Nothing done in the last two weeks." in html
     assert 'href="/my"' in html  # the work tab in the top bar
     assert "我的任务" in client.get("/my").text  # Chinese by default
+
+
+def test_my_work_asks_for_one_script_before_it_loads_and_the_rest_after(client, db) -> None:
+    """我的任务 is plain links: on a weak network its `load` waits for the stylesheet and sw-register.js
+    only; the page's scripts (and the next tap's, prefetched) are named for after `load`, by hash."""
+    db(build_work)
+    sign_in(client, "cadre")
+    html = client.get("/my").text
+    assert re.findall(r'<script src="([^"?]+)', html) == ["/static/js/sw-register.js"]
+    after = re.search(r'data-after-load="([^"]*)"', html).group(1).split()
+    assert [url.split("?v=")[0] for url in after] == [
+        "/static/vendor/htmx.min.js", "/static/js/photo-shrink.js", "/static/js/photo-stamp.js",
+        "/static/js/record-queue-core.js", "/static/js/record-queue.js",
+    ]  # fmt: skip
+    assert all(re.search(r"\?v=[0-9a-f]{10}$", url) for url in after)
+    prefetch = re.search(r'data-prefetch="([^"]*)"', html).group(1).split()
+    assert [url.split("?v=")[0] for url in prefetch] == ["/static/js/location.js", "/static/js/htmx-errors.js"]
+    task_id = re.search(r'href="/tasks/(\d+)"', html).group(1)
+    task_page = client.get(f"/tasks/{task_id}").text
+    assert "data-after-load" not in task_page  # a page of forms gets its scripts before `load`, as before
+    before_load = re.findall(r'<script src="([^"?]+)', task_page)
+    assert before_load[:2] == ["/static/vendor/htmx.min.js", "/static/js/photo-shrink.js"]
 
 
 def test_it_tells_an_account_without_a_person_it_has_no_work(client, db) -> None:

@@ -64,3 +64,5 @@ def sign_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> 
         page.locator("#code").fill(next_recovery_code(login))
         with page.expect_navigation():
             page.locator("form.form button[type=submit]").click()
+    if page.url.endswith("/my"):  # 我的任务 fetches its scripts after `load` (base.html): wait for them to run
+        page.locator("html[data-scripts=ready]").wait_for(state="attached")
