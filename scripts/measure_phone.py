@@ -93,6 +93,16 @@ def sign_in(page: Page) -> None:
         sys.exit(f"signing in as {LOGIN} landed on {page.url}, not /my")
 
 
+def wait_until_kept(page: Page) -> None:
+    """Until the worker keeps /my and what it links (evaluate awaits KEPT's promise; wait_for_function
+    would take the promise itself for a yes)."""
+    deadline = time.monotonic() + 60
+    while page.evaluate(KEPT) < 3:  # /my, /my/queue and a task page at least
+        if time.monotonic() > deadline:
+            sys.exit("the service worker kept nothing within a minute")
+        time.sleep(0.1)
+
+
 def slow_down(cdp: CDPSession, conditions: dict[str, object] = SLOW_3G) -> None:
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", conditions)
@@ -230,7 +240,7 @@ def main() -> None:
                     phone = new_phone(browser, pw.devices, base_url, worker=True)
                     page = phone.new_page()
                     sign_in(page)
-                    page.wait_for_function(KEPT, timeout=60_000)  # installed, /my and its tasks kept
+                    wait_until_kept(page)  # installed, /my and its tasks kept
                     page_cdp = phone.new_cdp_session(page)
                     slow_down(page_cdp)
                     if not slow_down_workers(browser):
@@ -242,7 +252,7 @@ def main() -> None:
                     phone = new_phone(browser, pw.devices, base_url, worker=True)
                     page = phone.new_page()
                     sign_in(page)
-                    page.wait_for_function(KEPT, timeout=60_000)
+                    wait_until_kept(page)
                     phone.set_offline(True)
                     page_cdp = phone.new_cdp_session(page)
                     slow_down(page_cdp, NO_NETWORK)

@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support.browser import BrowserErrors, seed, sign_in
+from tests.support.browser import BrowserErrors, eventually, seed, sign_in
 from tests.support.personas import World
 from tracker import i18n
 from tracker.db.models.roster import Town
@@ -52,11 +52,9 @@ def open_task(browser_db_url: str, world: World) -> int:
 
 def kept_pages(page: Page, *paths: str) -> list[str]:
     """Wait until the worker keeps `paths` (it fetches them after /my), then list what it keeps."""
-    page.wait_for_function(
-        f"async (paths) => {{ const kept = await ({KEPT_PAGES})(); return paths.every((p) => kept.includes(p)); }}",
-        arg=list(paths),
-        timeout=15_000,
-    )
+    every = "paths.every((p) => kept.includes(p))"
+    script = f"async (paths) => {{ const kept = await ({KEPT_PAGES})(); return {every}; }}"
+    eventually(page, script, list(paths), seconds=15)
     return page.evaluate(KEPT_PAGES)
 
 
@@ -98,6 +96,10 @@ def test_it_reads_my_work_and_a_task_offline_and_forgets_them_at_sign_out(
     expect(page.locator("h1")).to_contain_text(TITLE)
     expect(banner).to_be_visible()
 
+    page.goto("/my/queue")  # the records waiting on this phone: kept with /my, readable offline
+    expect(page).to_have_url(f"{base_url}/my/queue")
+    expect(page.locator("h1")).to_have_text(zh("Records waiting on this phone"))
+    expect(banner).to_be_visible()
     page.goto("/account")  # never kept: the offline page
     expect(page.locator("h1")).to_have_text(zh("No network"))
 

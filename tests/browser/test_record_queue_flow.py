@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from playwright.sync_api import BrowserContext, Page, Route, expect
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support.browser import BrowserErrors, seed, sign_in
+from tests.support.browser import BrowserErrors, eventually, seed, sign_in
 from tests.support.personas import World
 from tracker import i18n
 from tracker.db.models.roster import Town
@@ -78,14 +77,6 @@ def records_of(browser_db_url: str, task_id: int | None) -> list[tuple[Record, l
         return found
 
     return seed(browser_db_url, read)
-
-
-def eventually(page: Page, script: str, seconds: float = 5) -> None:
-    """Until the page's async `script` answers true (evaluate awaits it; wait_for_function would not)."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, f"never true: {script}"
-        time.sleep(0.05)
 
 
 def fill_visit(page: Page, people: str = "村支书王某") -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,3 +67,12 @@ def sign_in(page: Page, base_url: str, login: str, password: str = PASSWORD) -> 
             page.locator("form.form button[type=submit]").click()
     if page.url.endswith("/my"):  # 我的任务 fetches its scripts after `load` (base.html): wait for them to run
         page.locator("html[data-scripts=ready]").wait_for(state="attached")
+
+
+def eventually(page: Page, script: str, arg: Any = None, seconds: float = 5) -> None:
+    """Until the page's async `script` (called with `arg`) answers true: `page.evaluate` awaits the
+    promise it returns, where `page.wait_for_function` takes the promise itself for a true answer."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        time.sleep(0.05)
