@@ -54,7 +54,7 @@ LOAD_TIME = """async () => { await new Promise((done) => requestAnimationFrame((
   const ready = performance.getEntriesByName('tracker-scripts-ready')[0];
   const seconds = (entry) => (entry ? entry.startTime / 1000 : NaN);
   return [n.loadEventEnd / 1000, seconds(paint), seconds(ready)]; }"""
-KEPT = """async () => { await navigator.serviceWorker.ready; const c = await caches.open('tracker-pages');
+KEPT = """async () => { const c = await caches.open('tracker-pages');
   return (await c.keys()).length; }"""
 
 
