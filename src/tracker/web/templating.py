@@ -70,17 +70,36 @@ def make_environment(timezone: str, template_globals: Mapping[str, Any] | None =
     return env
 
 
+# Distinct addresses one process remembers (route name and parameters -> path); more empties the memory.
+URL_MEMORY = 20_000
+
+
 def make_template_engine(
     timezone: str, template_globals: Mapping[str, Any] | None = None, static_versions: StaticVersions | None = None
 ) -> Engine:
     engine = Engine.from_environment(make_environment(timezone, template_globals))
-    if static_versions is not None:
-        versions = static_versions
+    versions = static_versions
+    known: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
 
-        def url_for_hashed(context: Mapping[str, Any], /, route_name: str, **path_parameters: Any) -> str:
-            """Litestar's `url_for`, with `?v=<hash>` on static files (web/static_assets.py)."""
-            url = url_for(context, route_name, **path_parameters)
-            return versions.versioned(url) if route_name == "static" else url
+    def remembered_url_for(context: Mapping[str, Any], /, route_name: str, **path_parameters: Any) -> str:
+        """Litestar's `url_for`, remembered (one app's routes never change, and its reverse lookup sorts
+        the route's paths on every call: a board of 40 people x 12 months asked it 480 times), with
+        `?v=<hash>` on static files (web/static_assets.py)."""
+        key = (route_name, tuple(sorted(path_parameters.items())))
+        try:
+            url = known.get(key)
+        except TypeError:  # a parameter that can't be a key: not remembered
+            return _address(context, route_name, path_parameters)
+        if url is None:
+            url = _address(context, route_name, path_parameters)
+            if len(known) >= URL_MEMORY:
+                known.clear()
+            known[key] = url
+        return url
 
-        engine.register_template_callable(key="url_for", template_callable=url_for_hashed)
+    def _address(context: Mapping[str, Any], route_name: str, path_parameters: dict[str, Any]) -> str:
+        url = url_for(context, route_name, **path_parameters)
+        return versions.versioned(url) if versions is not None and route_name == "static" else url
+
+    engine.register_template_callable(key="url_for", template_callable=remembered_url_for)
     return engine
