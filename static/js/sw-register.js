@@ -5,7 +5,8 @@
 //
 // On a page of plain links (我的任务, base.html's scripts_after_load) it also loads the page's other
 // scripts once the `load` event has fired, in order (data-after-load), then prefetches what the next
-// tap needs (data-prefetch), and marks <html data-scripts="ready"> when every script has run.
+// tap needs (data-prefetch), marks <html data-scripts="ready"> when every script has run, and fills in
+// the bell's unread count (data-bell), which htmx does on the other pages.
 (function () {
   "use strict";
 
@@ -43,6 +44,27 @@
       script.onerror = ran;  // a script that fails to arrive leaves the page as plain links
       document.head.appendChild(script);
     });
+  }
+
+  // 我的任务 runs without htmx (base.html): the bell's count is fetched here, as htmx would
+  // (hx-get on load, then every 120 s), into the same link.
+  function ringBell(url) {
+    var bell = document.querySelector(".topbar-bell");
+    if (!bell || !window.fetch) return;
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } }).then(function (answer) {
+      return answer.ok ? answer.text() : null;
+    }).then(function (html) {
+      if (html !== null) bell.innerHTML = html;
+    }).catch(function () {
+      // offline: the bell stays as it was
+    });
+  }
+
+  var bellUrl = thisScript && thisScript.getAttribute("data-bell");
+  if (bellUrl) {
+    var ring = function () { ringBell(bellUrl); setInterval(function () { ringBell(bellUrl); }, 120000); };
+    if (document.readyState === "complete") ring();
+    else window.addEventListener("load", ring);
   }
 
   var later = urls("data-after-load");

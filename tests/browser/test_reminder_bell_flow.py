@@ -1,5 +1,5 @@
 """A cadre with late work, on a phone: the reminders pass queues their digest, the bell in the top
-bar shows it (htmx fills the count in), the list opens it with links to the task, and the bell's
+bar shows it (filled in after the page loads), the list opens it with links to the task, and the bell's
 count goes away once it is read."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_it_rings_the_bell_for_late_work_and_opens_the_reminder(
     task_id = seed(browser_db_url, late_work)
     sign_in(page, base_url, "cadre")
     bell = page.locator(".topbar-bell")
-    expect(bell.locator(".badge")).to_have_text("1")  # loaded by htmx after the page
+    expect(bell.locator(".badge")).to_have_text("1")  # filled in after the page (sw-register.js on 我的任务)
     screenshot("bell")
 
     bell.click()

@@ -69,19 +69,21 @@ def test_it_shows_my_work_in_four_sections(client, db) -> None:
 
 def test_my_work_asks_for_one_script_before_it_loads_and_the_rest_after(client, db) -> None:
     """我的任务 is plain links: on a weak network its `load` waits for the stylesheet and sw-register.js
-    only; the page's scripts (and the next tap's, prefetched) are named for after `load`, by hash."""
+    only; the scripts it uses (the phone's queue) are named for after `load`, by hash, and the next tap's
+    (htmx, the photo scripts, the task page's own) are prefetched; sw-register.js rings the bell."""
     db(build_work)
     sign_in(client, "cadre")
     html = client.get("/my").text
     assert re.findall(r'<script src="([^"?]+)', html) == ["/static/js/sw-register.js"]
     after = re.search(r'data-after-load="([^"]*)"', html).group(1).split()
-    assert [url.split("?v=")[0] for url in after] == [
-        "/static/vendor/htmx.min.js", "/static/js/photo-shrink.js", "/static/js/photo-stamp.js",
-        "/static/js/record-queue-core.js", "/static/js/record-queue.js",
-    ]  # fmt: skip
+    assert [url.split("?v=")[0] for url in after] == ["/static/js/record-queue-core.js", "/static/js/record-queue.js"]
     assert all(re.search(r"\?v=[0-9a-f]{10}$", url) for url in after)
     prefetch = re.search(r'data-prefetch="([^"]*)"', html).group(1).split()
-    assert [url.split("?v=")[0] for url in prefetch] == ["/static/js/location.js", "/static/js/htmx-errors.js"]
+    assert [url.split("?v=")[0] for url in prefetch] == [
+        "/static/vendor/htmx.min.js", "/static/js/photo-shrink.js", "/static/js/photo-stamp.js",
+        "/static/js/location.js", "/static/js/htmx-errors.js",
+    ]  # fmt: skip
+    assert 'data-bell="/notifications/bell"' in html
     task_id = re.search(r'href="/tasks/(\d+)"', html).group(1)
     task_page = client.get(f"/tasks/{task_id}").text
     assert "data-after-load" not in task_page  # a page of forms gets its scripts before `load`, as before
