@@ -21,12 +21,14 @@ def register_commands(group: click.Group) -> None:
     from tracker.cli.reminders import remind_command, worker_command
     from tracker.cli.review import review_group
     from tracker.cli.roster_import import import_group
+    from tracker.cli.synth import synth_command
     from tracker.cli.users import users_group
     from tracker.listeners import install_listeners
 
     install_listeners()
     group.add_command(import_group)
     group.add_command(demo_command)
+    group.add_command(synth_command)
     group.add_command(users_group)
     group.add_command(remind_command)
     group.add_command(worker_command)
