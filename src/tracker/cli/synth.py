@@ -25,13 +25,15 @@ from tracker.i18n import _, use_locale
 @click.option("--seed", type=int, default=2026, show_default=True, help="varies the template town's work")
 def synth_command(towns: int, year: int | None, seed: int) -> None:
     from tracker.synth import SYNTH_PASSWORD, SYNTH_ROLES, SYNTH_TOTP_SECRET, SynthRefused, synthesise
+    from tracker.synth.run import synth_now
 
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    schema.upgrade(settings.db_url)
     with use_locale(settings.default_locale):
         year = year if year is not None else local_date(utc_now(), settings.timezone).year
         try:
+            synth_now(year, settings.timezone)  # a year to come ends it before the database is touched
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            schema.upgrade(settings.db_url)
             policy = session_policy(settings)
             report = asyncio.run(
                 synthesise(settings.db_url, towns, year, seed=seed, policy=policy, timezone=settings.timezone)
