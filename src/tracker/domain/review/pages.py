@@ -28,22 +28,18 @@ from litestar.response import Redirect, Template
 
 from tracker.db.models.accounts import Role
 from tracker.db.models.roster import Town
-from tracker.db.models.tasks import WorkKind
 from tracker.domain.access import Actor, can_manage_town
-from tracker.domain.board.rules import TIER_GROUP_LABELS, column_of
+from tracker.domain.board.rules import TIER_GROUP_LABELS
 from tracker.domain.clock import FIRST_YEAR
 from tracker.domain.errors import InvalidInput
 from tracker.domain.inputs import year_from_query
 from tracker.domain.review import charts, documents
 from tracker.domain.review.rules import DEFAULT_WEIGHTS, MEASURES, WEIGHT_LABELS, WEIGHT_NOTES
-from tracker.domain.review.schemas import ReviewData, Scorecard
+from tracker.domain.review.schemas import ChartFacts, ReviewData, Scorecard
 from tracker.domain.review.service import ReviewService
 from tracker.domain.roster.service import RosterService
-from tracker.domain.work.lights import Light
 from tracker.domain.work.locks import YearFinalised
 from tracker.domain.work.page_context import page_context, today_in, wants_partial
-from tracker.domain.work.records import RecordService
-from tracker.domain.work.service import TaskService
 from tracker.exports import docx, xlsx
 from tracker.i18n import _
 from tracker.web.guards import require_role
@@ -97,26 +93,14 @@ def board_link(code: str, year: int, **filters: str) -> str:
     return f"/towns/{code}/board?{urlencode({**filters, 'year': year})}"
 
 
-async def chart_svgs(
-    town: Town, year: int, now: dt.datetime, data: ReviewData, tasks: TaskService, records: RecordService
-) -> dict[str, str]:
-    """The three charts. Visits and lights come from the year's records and tasks as the actor may read
-    them (the review itself carries no months); coverage from the scorecards."""
-    visits = [
-        (record.occurred_on, record.person.tier.value)
-        for record in await records.list(town, year=year)
-        if record.kind is WorkKind.VISIT and record.person is not None
-    ]
-    states = []
-    for view in await tasks.list(town, now, year=year):
-        state = charts.task_state(view.task.status.value, view.late, view.light is Light.RED)
-        if state is not None:
-            states.append((column_of(view.task.due_at, town.timezone, "month") + 1, state))
+def chart_svgs(data: ReviewData, facts: ChartFacts) -> dict[str, str]:
+    """The three charts: visits and lights from the year's records and tasks as the actor may read them
+    (the review itself carries no months), coverage from the scorecards."""
     tier_labels = {tier.value: str(label) for tier, label in TIER_GROUP_LABELS.items()}
     return {
-        "visits": charts.visits_chart(visits, tier_labels),
+        "visits": charts.visits_chart(facts.visits, tier_labels),
         "coverage": charts.coverage_chart(data.scorecards),
-        "lights": charts.lights_chart(states),
+        "lights": charts.lights_chart(facts.task_states),
     }
 
 
@@ -135,8 +119,6 @@ class ReviewPages(Controller):
         actor: NamedDependency[Actor],
         roster: NamedDependency[RosterService],
         review: NamedDependency[ReviewService],
-        tasks: NamedDependency[TaskService],
-        records: NamedDependency[RecordService],
         now: NamedDependency[dt.datetime],
         code: FromPath[str],
         year: FromQuery[str | None] = None,
@@ -161,7 +143,7 @@ class ReviewPages(Controller):
             return Template("review/_scorecards.html", context=context)
         this_year = today_in(town, now).year
         context.update(
-            charts={} if data.empty else await chart_svgs(town, chosen, now, data, tasks, records),
+            charts={} if data.empty else chart_svgs(data, await review.chart_facts(town, chosen, now)),
             years=list(range(this_year, max(FIRST_YEAR, this_year - 5) - 1, -1)),
             unit_ids={unit.code: unit.id for unit in await roster.list_units(town)},
             weights_text=weights_text(data.weights or DEFAULT_WEIGHTS),

@@ -17,6 +17,15 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ChartFacts:
+    """What the review page's charts count: the year's visits as (day, tier value), its tasks as (month of
+    the due day 1-12, state: done / late / overdue / open)."""
+
+    visits: list[tuple[dt.date, str]]
+    task_states: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class Meeting:
     """A committee meeting on ideology work (a meeting record): its day and what it was."""
 

@@ -31,6 +31,7 @@ from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WhoKin
 from tracker.domain.access import Actor
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
+from tracker.domain.board.rules import column_of
 from tracker.domain.review.figures import compute_figures, compute_figures_for_towns, windows_of
 from tracker.domain.review.material import compute_material
 from tracker.domain.review.person_work import PersonWork, person_work
@@ -42,11 +43,13 @@ from tracker.domain.review.rules import (
     validate_study_app,
     validate_weights,
 )
-from tracker.domain.review.schemas import GroupSummary, ReviewData
+from tracker.domain.review.charts import task_state
+from tracker.domain.review.schemas import ChartFacts, GroupSummary, ReviewData
 from tracker.domain.review.scorecards import compute_scorecards
 from tracker.domain.scope import Reach, Scope, require_manage
 from tracker.domain.work.locks import YearFinalised, year_is_final
-from tracker.domain.work.service import check_year
+from tracker.domain.work.lights import Light, done_late, task_light
+from tracker.domain.work.service import check_year, in_year
 from tracker.i18n import _
 
 COUNTED = (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.EXCUSED)
@@ -101,6 +104,27 @@ class ReviewService:
         if reach.readable_ids() is not None:
             data = dataclasses.replace(data, scorecards=tuple(c for c in data.scorecards if reach.may_read(c.person_id)))
         return data
+
+    async def chart_facts(self, town: Town, year: int, now: dt.datetime) -> ChartFacts:
+        """What the charts count, as the actor may read it: the year's visits (day, tier) and its tasks'
+        states by month of their due day, two column queries (no rows made into objects)."""
+        reach = await self._reader(town)
+        check_year(year)
+        visits = await self.session.execute(
+            reach.filter(select(Record.occurred_on, Person.tier).join(Person, Person.id == Record.person_id), Record)
+            .where(Record.kind == WorkKind.VISIT, Record.occurred_on >= dt.date(year, 1, 1),
+                   Record.occurred_on <= dt.date(year, 12, 31))
+        )  # fmt: skip
+        tasks = await self.session.execute(
+            in_year(reach.filter(select(Task.status, Task.due_at, Task.closed_at), Task), year, town.timezone)
+        )
+        states = []
+        for status, due_at, closed_at in tasks.all():
+            late = status is TaskStatus.DONE and closed_at is not None and done_late(closed_at, due_at)
+            state = task_state(status.value, late, task_light(status, due_at, now, town.warning_days) is Light.RED)
+            if state is not None:
+                states.append((column_of(due_at, town.timezone, "month") + 1, state))
+        return ChartFacts(visits=[(day, tier.value) for day, tier in visits.all()], task_states=states)
 
     async def county(self, year: int, now: dt.datetime) -> list[tuple[Town, ReviewData]]:
         """Every town the actor reads, by code, with its review's headline (see the module notes)."""
