@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -22,7 +22,16 @@ from tracker.domain.planning.schemas import (
 )
 from tracker.domain.planning.service import AssignmentService
 from tracker.domain.roster.service import RosterService
-from tracker.web.api_params import READ_ERRORS, WRITE_ERRORS
+from tracker.web.api_params import (
+    DEFAULT_LIMIT,
+    NEXT_PAGE_HEADER,
+    PAGED_READ_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Limit,
+    Offset,
+    paged,
+)
 from tracker.web.guards import require_role
 
 ASSIGNERS = require_role(Role.SECRETARY, Role.OFFICIAL)
@@ -32,13 +41,16 @@ class AssignmentApi(Controller):
     path = "/api/v1/towns/{code:str}/assignments"
     tags = ["tasks"]
 
-    @get("/", summary="A town's assignments, newest first", raises=READ_ERRORS)
+    @get("/", summary="A town's assignments, newest first, a page at a time", raises=PAGED_READ_ERRORS,
+         response_headers=NEXT_PAGE_HEADER)  # fmt: skip
     async def list_assignments(
-        self, roster: NamedDependency[RosterService], assignments: NamedDependency[AssignmentService],
-        code: FromPath[str],
-    ) -> list[AssignmentOut]:  # fmt: skip
+        self, request: Request, roster: NamedDependency[RosterService],
+        assignments: NamedDependency[AssignmentService], code: FromPath[str], limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Response[list[AssignmentOut]]:  # fmt: skip
         town = await roster.get_town(code)
-        return [assignment_out(a) for a in await assignments.list(town)]
+        rows = await assignments.list(town, limit=limit + 1, offset=offset)
+        return paged(request, [assignment_out(a) for a in rows], limit, offset)
 
     @post("/", guards=[ASSIGNERS], status_code=201, raises=WRITE_ERRORS,
           summary="Create an assignment and its tasks for the rest of the year (secretary; an official for people below them)")  # fmt: skip

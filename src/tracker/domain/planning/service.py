@@ -242,9 +242,12 @@ class AssignmentService:
         await self.replan(town, assignment, plan, now, reason=_("The assignment was changed"))
         return assignment
 
-    async def list(self, town: Town) -> Sequence[Assignment]:
+    async def list(self, town: Town, *, limit: int | None = None, offset: int = 0) -> Sequence[Assignment]:
+        """The town's assignments the actor may read, newest first; `limit` rows from `offset` when given."""
         reach = await self.scope.reach(town)
         query = reach.filter(select(Assignment), Assignment).order_by(Assignment.id.desc())
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         return list((await self.session.scalars(query)).all())
 
     async def get(self, town: Town, assignment_id: int) -> Assignment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from litestar import Controller, get, put
+from litestar import Controller, Request, Response, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -19,6 +19,7 @@ from tracker.domain.roster.schemas import (
     UnitOut,
 )
 from tracker.domain.roster.service import RosterService
+from tracker.web.api_params import DEFAULT_LIMIT, NEXT_PAGE_HEADER, PAGED_READ_ERRORS, Limit, Offset, paged
 from tracker.web.guards import require_role
 
 
@@ -26,41 +27,65 @@ class RosterApi(Controller):
     path = "/api/v1/towns"
     tags = ["roster"]
 
-    @get("/", summary="List towns")
-    async def list_towns(self, roster: NamedDependency[RosterService]) -> list[TownOut]:
-        return [TownOut.model_validate(t) for t in await roster.list_towns()]
+    @get("/", summary="List towns, a page at a time", raises=PAGED_READ_ERRORS,
+         response_headers=NEXT_PAGE_HEADER)  # fmt: skip
+    async def list_towns(
+        self, request: Request, roster: NamedDependency[RosterService], limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Response[list[TownOut]]:  # fmt: skip
+        rows = await roster.list_towns(limit=limit + 1, offset=offset)
+        return paged(request, [TownOut.model_validate(t) for t in rows], limit, offset)
 
     @get("/{code:str}", summary="One town")
     async def get_town(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> TownOut:
         return TownOut.model_validate(await roster.get_town(code))
 
-    @get("/{code:str}/units", summary="Units of a town")
-    async def list_units(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[UnitOut]:
+    @get("/{code:str}/units", summary="Units of a town, a page at a time", raises=PAGED_READ_ERRORS,
+         response_headers=NEXT_PAGE_HEADER)  # fmt: skip
+    async def list_units(
+        self, request: Request, roster: NamedDependency[RosterService], code: FromPath[str],
+        limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+    ) -> Response[list[UnitOut]]:  # fmt: skip
         town = await roster.get_town(code)
-        return [UnitOut.model_validate(u) for u in await roster.list_units(town)]
+        rows = await roster.list_units(town, limit=limit + 1, offset=offset)
+        return paged(request, [UnitOut.model_validate(u) for u in rows], limit, offset)
 
-    @get("/{code:str}/places", summary="Places of a town")
-    async def list_places(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[PlaceOut]:
+    @get("/{code:str}/places", summary="Places of a town, a page at a time", raises=PAGED_READ_ERRORS,
+         response_headers=NEXT_PAGE_HEADER)  # fmt: skip
+    async def list_places(
+        self, request: Request, roster: NamedDependency[RosterService], code: FromPath[str],
+        limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+    ) -> Response[list[PlaceOut]]:  # fmt: skip
         town = await roster.get_town(code)
-        return [PlaceOut.model_validate(p) for p in await roster.list_places(town)]
+        rows = await roster.list_places(town, limit=limit + 1, offset=offset)
+        return paged(request, [PlaceOut.model_validate(p) for p in rows], limit, offset)
 
-    @get("/{code:str}/people", summary="People of a town")
-    async def list_people(self, roster: NamedDependency[RosterService], code: FromPath[str]) -> list[PersonOut]:
+    @get("/{code:str}/people", summary="People of a town, a page at a time", raises=PAGED_READ_ERRORS,
+         response_headers=NEXT_PAGE_HEADER)  # fmt: skip
+    async def list_people(
+        self, request: Request, roster: NamedDependency[RosterService], code: FromPath[str],
+        limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+    ) -> Response[list[PersonOut]]:  # fmt: skip
         town = await roster.get_town(code)
-        return [PersonOut.model_validate(p) for p in await roster.list_people(town)]
+        rows = await roster.list_people(town, limit=limit + 1, offset=offset)
+        return paged(request, [PersonOut.model_validate(p) for p in rows], limit, offset)
 
     @get("/{code:str}/people/{person_id:int}", summary="One person")
     async def get_person(self, roster: NamedDependency[RosterService], code: FromPath[str], person_id: FromPath[int]) -> PersonOut:
         town = await roster.get_town(code)
         return PersonOut.model_validate(await roster.get_person(town, person_id))
 
-    @get("/{code:str}/contact-assignments", summary="Contact assignments, current and past")
+    @get("/{code:str}/contact-assignments", summary="Contact assignments, current and past, a page at a time",
+         raises=PAGED_READ_ERRORS, response_headers=NEXT_PAGE_HEADER)  # fmt: skip
     async def list_assignments(
-        self, roster: NamedDependency[RosterService], now: NamedDependency[dt.datetime], code: FromPath[str], current: FromQuery[bool] = False
-    ) -> list[ContactAssignmentOut]:
+        self, request: Request, roster: NamedDependency[RosterService], now: NamedDependency[dt.datetime],
+        code: FromPath[str], current: FromQuery[bool] = False, limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Response[list[ContactAssignmentOut]]:  # fmt: skip
         town = await roster.get_town(code)
         today = local_date(now, town.timezone) if current else None
-        return [ContactAssignmentOut.model_validate(a) for a in await roster.list_assignments(town, current_on=today)]
+        rows = await roster.list_assignments(town, current_on=today, limit=limit + 1, offset=offset)
+        return paged(request, [ContactAssignmentOut.model_validate(a) for a in rows], limit, offset)
 
     @get("/{code:str}/people/{person_id:int}/contact-points", summary="A person's current places")
     async def get_contact_points(

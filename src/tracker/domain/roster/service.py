@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from advanced_alchemy.filters import LimitOffset, StatementFilter
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -72,8 +73,12 @@ class RosterService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    async def list_towns(self) -> Sequence[Town]:
-        return list((await self.session.scalars(self.scope.towns(select(Town)).order_by(Town.code))).all())
+    async def list_towns(self, *, limit: int | None = None, offset: int = 0) -> Sequence[Town]:
+        """The towns the actor may see, by code; `limit` rows from `offset` when given (as every list)."""
+        query = self.scope.towns(select(Town)).order_by(Town.code, Town.id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return list((await self.session.scalars(query)).all())
 
     async def get_town(self, code: str) -> Town:
         """The town, if the actor may see it; a town out of reach is answered as missing."""
@@ -83,19 +88,26 @@ class RosterService:
         if self.actor is not None and not can_manage_town(self.actor, town.id):
             raise NotAllowed(_("Only the town's secretary may change its roster"))
 
-    async def list_units(self, town: Town) -> Sequence[Unit]:
+    async def list_units(self, town: Town, *, limit: int | None = None, offset: int = 0) -> Sequence[Unit]:
         self.scope.require(town)
-        return await self.units.list(Unit.town_id == town.id, order_by=[(Unit.code, False)])
+        return await self.units.list(
+            Unit.town_id == town.id, *_window(limit, offset), order_by=[(Unit.code, False), (Unit.id, False)]
+        )
 
-    async def list_places(self, town: Town) -> Sequence[Place]:
+    async def list_places(self, town: Town, *, limit: int | None = None, offset: int = 0) -> Sequence[Place]:
         self.scope.require(town)
-        return await self.places.list(Place.town_id == town.id, order_by=[(Place.code, False)])
+        return await self.places.list(
+            Place.town_id == town.id,
+            *_window(limit, offset),
+            order_by=[(Place.code, False), (Place.id, False)],
+        )
 
-    async def list_people(self, town: Town) -> Sequence[Person]:
+    async def list_people(self, town: Town, *, limit: int | None = None, offset: int = 0) -> Sequence[Person]:
         self.scope.require(town)
         return await self.people.list(
             Person.town_id == town.id,
-            order_by=[(Person.code, False)],
+            *_window(limit, offset),
+            order_by=[(Person.code, False), (Person.id, False)],
             load=[selectinload(Person.unit)],
         )
 
@@ -115,7 +127,11 @@ class RosterService:
             raise NotFound(_("No place %(id)s in %(town)s", id=place_id, town=town.name))
         return place
 
-    async def list_assignments(self, town: Town, *, current_on: dt.date | None = None) -> list[ContactAssignment]:
+    async def list_assignments(
+        self, town: Town, *, current_on: dt.date | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[ContactAssignment]:
+        """The town's contact assignments by person, then start; only those current on `current_on`
+        (as rules.is_current says) when given; `limit` rows from `offset` when given."""
         self.scope.require(town)
         query = (
             select(ContactAssignment)
@@ -123,10 +139,14 @@ class RosterService:
             .options(selectinload(ContactAssignment.person), selectinload(ContactAssignment.place))
             .order_by(ContactAssignment.person_id, ContactAssignment.valid_from, ContactAssignment.id)
         )
-        rows = list((await self.session.scalars(query)).all())
         if current_on is not None:
-            rows = [a for a in rows if rules.is_current(a.valid_from, a.valid_to, current_on)]
-        return rows
+            query = query.where(
+                ContactAssignment.valid_from <= current_on,
+                or_(ContactAssignment.valid_to.is_(None), ContactAssignment.valid_to > current_on),
+            )
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return list((await self.session.scalars(query)).all())
 
     async def town_overview(self, town: Town, today: dt.date) -> TownOverview:
         people = [p for p in await self.list_people(town) if p.active]
@@ -264,3 +284,8 @@ class RosterService:
         await roster_changed(self.session, town, today)  # tasks follow, in this transaction
         detail = await self.person_detail(town, person.id, today)
         return detail.current
+
+
+def _window(limit: int | None, offset: int) -> list[StatementFilter]:
+    """The repository filter for `limit` rows from `offset`, or none for every row."""
+    return [] if limit is None else [LimitOffset(limit, offset)]

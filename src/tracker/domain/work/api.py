@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import (
@@ -45,7 +45,17 @@ from tracker.domain.work.schemas import (
 )
 from tracker.domain.work.service import TaskService
 from tracker.domain.work.uploads import parse_part, uploaded
-from tracker.web.api_params import READ_ERRORS, WRITE_ERRORS, Year
+from tracker.web.api_params import (
+    DEFAULT_LIMIT,
+    NEXT_PAGE_HEADER,
+    PAGED_READ_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Limit,
+    Offset,
+    Year,
+    paged,
+)
 from tracker.web.guards import require_not_viewer, require_role
 
 REPEATED = {200: ResponseSpec(data_container=RecordResultOut, description="The client key was seen: the first result")}
@@ -118,13 +128,16 @@ class RecordApi(Controller):
         record = parse_part(UnplannedRecordIn, data.record, "record")
         return await self._file_unplanned(roster, records, now, code, record, await uploaded(data.photos))
 
-    @get("/towns/{code:str}/records", summary="A town's records you may see, newest first", raises=READ_ERRORS)
+    @get("/towns/{code:str}/records", summary="A town's records you may see, newest first, a page at a time",
+         raises=PAGED_READ_ERRORS, response_headers=NEXT_PAGE_HEADER)  # fmt: skip
     async def list_records(
-        self, roster: NamedDependency[RosterService], records: NamedDependency[RecordService], code: FromPath[str],
-        year: Year = None, flagged: FromQuery[bool] = False,
-    ) -> list[RecordOut]:  # fmt: skip
+        self, request: Request, roster: NamedDependency[RosterService],
+        records: NamedDependency[RecordService], code: FromPath[str], year: Year = None,
+        flagged: FromQuery[bool] = False, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+    ) -> Response[list[RecordOut]]:  # fmt: skip
         town = await roster.get_town(code)
-        return [record_out(r) for r in await records.list(town, year=year, flagged_only=flagged)]
+        rows = await records.list(town, year=year, flagged_only=flagged, limit=limit + 1, offset=offset)
+        return paged(request, [record_out(r) for r in rows], limit, offset)
 
     @get("/records/{record_id:int}", summary="One record", raises=READ_ERRORS)
     async def get_record(self, records: NamedDependency[RecordService], record_id: FromPath[int]) -> RecordOut:
@@ -153,20 +166,22 @@ class TaskApi(Controller):
     async def my_tasks(self, tasks: NamedDependency[TaskService], now: NamedDependency[dt.datetime]) -> MyWorkOut:
         return my_work_out(await tasks.my_work(now))
 
-    @get("/towns/{code:str}/tasks", summary="A town's tasks you may see, by due time", raises=READ_ERRORS)
+    @get("/towns/{code:str}/tasks", summary="A town's tasks you may see, by due time, a page at a time",
+         raises=PAGED_READ_ERRORS, response_headers=NEXT_PAGE_HEADER)  # fmt: skip
     async def list_tasks(
-        self, roster: NamedDependency[RosterService], tasks: NamedDependency[TaskService],
+        self, request: Request, roster: NamedDependency[RosterService], tasks: NamedDependency[TaskService],
         now: NamedDependency[dt.datetime], code: FromPath[str],
         person_id: FromQuery[int | None] = None, status: FromQuery[TaskStatus | None] = None,
         year: Year = None, kind: FromQuery[WorkKind | None] = None,
         assignment_id: FromQuery[int | None] = None, overdue: FromQuery[bool] = False,
-    ) -> list[TaskOut]:  # fmt: skip
+        limit: Limit = DEFAULT_LIMIT, offset: Offset = 0,
+    ) -> Response[list[TaskOut]]:  # fmt: skip
         town = await roster.get_town(code)
         views = await tasks.list(
             town, now, person_id=person_id, status=status.value if status else None, year=year, kind=kind,
-            assignment_id=assignment_id, overdue_only=overdue,
+            assignment_id=assignment_id, overdue_only=overdue, limit=limit + 1, offset=offset,
         )  # fmt: skip
-        return [view_out(v) for v in views]
+        return paged(request, [view_out(v) for v in views], limit, offset)
 
     @get("/tasks/{task_id:int}", summary="One task with its records", raises=READ_ERRORS)
     async def get_task(

@@ -329,8 +329,12 @@ class RecordService:
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def list(self, town: Town, *, year: int | None = None, flagged_only: bool = False) -> list[Record]:
-        """The town's records the actor may read, newest first."""
+    async def list(
+        self, town: Town, *, year: int | None = None, flagged_only: bool = False, limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Record]:  # fmt: skip
+        """The town's records the actor may read, newest first (by day, then id: a total order);
+        `limit` rows from `offset` when given."""
         check_year(year)
         reach = await self.scope.reach(town)
         query = reach.filter(select(Record), Record).options(*RECORD_LOADS, selectinload(Record.task))
@@ -339,6 +343,8 @@ class RecordService:
         if flagged_only:
             query = query.where(Record.flagged_far.is_(True))
         query = query.order_by(Record.occurred_on.desc(), Record.id.desc())
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         return list((await self.session.scalars(query)).all())
 
     async def get(self, record_id: int) -> Record:

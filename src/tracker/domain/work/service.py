@@ -168,8 +168,12 @@ class TaskService:
         kind: WorkKind | str | None = None,
         assignment_id: int | None = None,
         overdue_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[TaskView]:
-        """The town's tasks the actor may read, by due time; filters narrow it (an unknown status finds nothing)."""
+        """The town's tasks the actor may read, by due time (then person, then id: a total order, so
+        pages never overlap); filters narrow it (an unknown status finds nothing); `limit` rows from
+        `offset` when given."""
         check_year(year)
         reach = await self.scope.reach(town)
         query = reach.filter(select(Task), Task)
@@ -187,7 +191,10 @@ class TaskService:
             query = query.where(Task.status == TaskStatus.OPEN, Task.due_at <= now)
         if year is not None:
             query = in_year(query, year, town.timezone)
-        tasks = await self._tasks(query.order_by(Task.due_at, Task.person_id, Task.id))
+        query = query.order_by(Task.due_at, Task.person_id, Task.id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        tasks = await self._tasks(query)
         return [task_view(task, now, town.warning_days) for task in tasks]
 
     # -- closing without a record --------------------------------------------------------------
