@@ -5,14 +5,16 @@ cancelled, the assignment inactive, audited. The new-assignment preview swaps in
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 
 from tests.support.personas import build_world, form_post, sign_in
 from tracker.db.models.audit import AuditEntry
-from tracker.db.models.tasks import Assignment, Task, TaskStatus
+from tracker.db.models.tasks import Assignment, Cadence, Task, TaskStatus, WhoKind, WorkKind
 from tracker.domain.clock import local_date, utc_now
+from tracker.domain.planning import pages as planning_pages
 from tracker.domain.planning.schemas import AssignmentIn
 from tracker.domain.planning.service import AssignmentService
 
@@ -122,3 +124,33 @@ def test_it_shows_edits_and_stops_an_assignment_on_its_page(client, db) -> None:
     }
     answer = form_post(client, "/towns/alpha/assignments/preview", body, headers=HTMX)
     assert answer.status_code == 200 and answer.text.lstrip().startswith('<section id="preview"')
+
+
+def test_it_lists_assignments_a_page_at_a_time(client, db, monkeypatch) -> None:
+    """Newest first, LIST_PAGE_SIZE a page (2 here), next and previous links, each assignment once;
+    the counts of tasks only for the page's assignments; a page past the end links back to the first."""
+    world, first_id = setup(db)
+
+    async def more(session: Any) -> list[int]:
+        rows = [Assignment(town_id=world.a.town.id, title=f"宣讲{n}", kind=WorkKind.LECTURE, who_kind=WhoKind.PEOPLE,
+                           who_person_ids=[world.a.cadre.id], cadence=Cadence.ONCE) for n in range(4)]  # fmt: skip
+        session.add_all(rows)
+        await session.flush()
+        return [r.id for r in rows]
+
+    newest_first = sorted([first_id, *db(more)], reverse=True)
+    monkeypatch.setattr(planning_pages, "LIST_PAGE_SIZE", 2)
+    sign_in(client, "secretary")
+    seen: list[int] = []
+    for page in (1, 2, 3):
+        text = client.get(f"/towns/alpha/assignments?page={page}", headers=ENGLISH).text
+        seen += [int(n) for n in re.findall(r'href="/towns/alpha/assignments/(\d+)"', text)]
+        assert ('href="?page=%d">Previous' % (page - 1) in text) == (page > 1)
+        assert ('href="?page=%d">Next' % (page + 1) in text) == (page < 3)
+    assert seen == newest_first
+    assert "tasks:" in client.get("/towns/alpha/assignments?page=3", headers=ENGLISH).text  # the oldest has tasks
+    chinese = client.get("/towns/alpha/assignments", headers={"Accept-Language": "zh-CN"}).text
+    assert "下一页" in chinese
+    beyond = client.get("/towns/alpha/assignments?page=9", headers=ENGLISH)
+    assert beyond.status_code == 200 and 'href="?page=1">First page' in beyond.text
+    assert "第一页" in client.get("/towns/alpha/assignments?page=9", headers={"Accept-Language": "zh-CN"}).text

@@ -29,6 +29,8 @@ from tracker.domain.work.page_context import page_context, wants_partial
 from tracker.web.guards import require_role
 
 PREVIEW_TARGETS = 20
+LIST_PAGE_SIZE = 50  # assignments a page of the list
+MAX_PAGE = 100_000
 
 
 async def _form_context(
@@ -92,12 +94,20 @@ class AssignmentPages(Controller):
         roster: NamedDependency[RosterService],
         assignments: NamedDependency[AssignmentService],
         code: FromPath[str],
+        page: FromQuery[int] = 1,
     ) -> Template:
+        """LIST_PAGE_SIZE assignments a page, newest first, with their task counts; `page` 1 first
+        (out of range is read as the nearest one), a next link while more follow (no count)."""
         town = await self._town(roster, code)
+        page = min(max(1, page), MAX_PAGE)
+        rows = list(await assignments.list(town, limit=LIST_PAGE_SIZE + 1, offset=(page - 1) * LIST_PAGE_SIZE))
+        shown = rows[:LIST_PAGE_SIZE]
         context = page_context(
             town,
-            assignments=await assignments.list(town),
-            counts=await assignments.task_counts(town),
+            assignments=shown,
+            counts=await assignments.task_counts(town, among=[a.id for a in shown]),
+            page=page,
+            has_next=len(rows) > LIST_PAGE_SIZE,
         )
         return Template("tasks/assignments.html", context=context)
 

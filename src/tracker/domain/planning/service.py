@@ -9,7 +9,7 @@ open tasks (due after `now`); done, excused, cancelled and overdue ones stay as 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -257,12 +257,17 @@ class AssignmentService:
             raise NotFound(_("No assignment %(id)s in %(town)s", id=assignment_id, town=town.name))
         return assignment
 
-    async def task_counts(self, town: Town, assignment_id: int | None = None) -> dict[int, AssignmentCounts]:
-        """How many tasks each of the town's assignments (or just `assignment_id`) holds, by state."""
+    async def task_counts(
+        self, town: Town, assignment_id: int | None = None, *, among: Collection[int] | None = None
+    ) -> dict[int, AssignmentCounts]:
+        """How many tasks each of the town's assignments (or just `assignment_id`, or those `among`) holds,
+        by state."""
         reach = await self.scope.reach(town)
         query = reach.filter(select(Task.assignment_id, Task.status, func.count()), Task, people=False)
         if assignment_id is not None:
             query = query.where(Task.assignment_id == assignment_id)
+        if among is not None:
+            query = query.where(Task.assignment_id.in_(list(among)))
         counts: dict[int, AssignmentCounts] = {}
         for found_id, status, number in (await self.session.execute(query.group_by(Task.assignment_id, Task.status))).all():
             counts.setdefault(found_id, AssignmentCounts()).add(TaskStatus(status), number)
