@@ -163,7 +163,7 @@ class BoardPages(Controller):
         column: FromQuery[int],
     ) -> Template:
         town = await roster.get_town(code)
-        board = await boards.board(town, filters, now)
+        board = await boards.board(town, filters, now, person_id=person)  # the person's row only
         row, cell = _find_cell(board, person, column)
         cell_tasks, records = await boards.cell_work(town, cell.task_ids, now)
         people = await roster.list_people(town)

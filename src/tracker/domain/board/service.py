@@ -89,7 +89,9 @@ class BoardService:
         self.actor = actor
         self.scope = scope or Scope(session, actor)
 
-    async def board(self, town: Town, filters: BoardFilter, now: dt.datetime) -> Board:
+    async def board(self, town: Town, filters: BoardFilter, now: dt.datetime, *, person_id: int | None = None) -> Board:
+        """The town's board as the actor may read it; with `person_id`, that person's row alone (what a
+        cell needs: one person's tasks, not the town's), without the town's far-records list."""
         session, actor = self.session, self.actor
         reach = await self.scope.reach(town)
         if actor is not None and actor.role is Role.MEMBER:
@@ -105,6 +107,8 @@ class BoardService:
             query = query.where(Task.kind == kind)
         if filters.assignment_id is not None:
             query = query.where(Task.assignment_id == filters.assignment_id)
+        if person_id is not None:
+            query = query.where(Task.person_id == person_id)
         escalations = await escalation_marks(session, town.id, query.with_only_columns(Task.id))
         tasks = list((await session.scalars(
             query.options(selectinload(Task.person).selectinload(Person.unit), selectinload(Task.place),
@@ -117,7 +121,7 @@ class BoardService:
             columns=columns,
             groups=group_rows(views, len(columns), town.timezone, filters.cadence, now),
             overdue=newest_first(v for v in views if is_overdue(v.task.status, v.task.due_at, now)),
-            flagged=await self._flagged(reach, year),
+            flagged=await self._flagged(reach, year) if person_id is None else [],
             escalations=escalations,
             current_column=current_column(local_date(now, town.timezone), year, filters.cadence),
             year=year,
