@@ -36,6 +36,10 @@ from tracker.listeners import install_listeners
 # behaviour, not cost parameters, which stay the library's recommended ones in the product.
 passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
+# One SQLite connection per request in the tests: each test client runs its own event loop, and a
+# pooled aiosqlite connection belongs to the loop it was made on (the product keeps them: config.py).
+os.environ["TRACKER_SQLITE_POOL"] = "false"
+
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     max_photo_mb: float = Field(
         default=10, gt=0, le=MAX_PHOTO_MB_CEILING, description="largest photo accepted, in MB"
     )
+    sqlite_pool: bool = Field(
+        default=True,
+        description="keep SQLite connections open between requests (off: one per request, as the tests run it)",
+    )
     # reminders (domain/reminders, notify/)
     scheduler: bool = Field(
         default=True, description="run the reminders loop in the web server (off: `tracker worker`)"
