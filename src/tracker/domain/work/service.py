@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -107,14 +107,15 @@ class TaskService:
         if town is None:
             return work
         since = now - dt.timedelta(days=RECENTLY_DONE_DAYS)
-        open_tasks = await self._tasks(
-            select(Task).where(Task.person_id == actor.person_id, Task.status == TaskStatus.OPEN).order_by(Task.due_at, Task.id)
+        # open and recently done in one query (with its person, place and assignment: four statements)
+        mine = await self._tasks(
+            select(Task).where(
+                Task.person_id == actor.person_id,
+                or_(Task.status == TaskStatus.OPEN, and_(Task.status == TaskStatus.DONE, Task.closed_at >= since)),
+            )
         )
-        done = await self._tasks(
-            select(Task)
-            .where(Task.person_id == actor.person_id, Task.status == TaskStatus.DONE, Task.closed_at >= since)
-            .order_by(Task.closed_at.desc(), Task.id.desc())
-        )
+        open_tasks = sorted((t for t in mine if t.status is TaskStatus.OPEN), key=lambda t: (t.due_at, t.id))
+        done = sorted((t for t in mine if t.status is TaskStatus.DONE), key=lambda t: (t.closed_at, t.id), reverse=True)
         week_end = due_instant(local_date(now, town.timezone) + dt.timedelta(days=WEEK_DAYS), town.timezone)
         for task in open_tasks:
             view = task_view(task, now, town.warning_days)
