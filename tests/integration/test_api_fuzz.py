@@ -9,7 +9,6 @@ are derandomized, so a run is repeatable; a failure names the call and gives it 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import hypothesis
@@ -24,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.support.personas import World, build_world
 from tracker.domain.accounts.users import UserService
 
-# Examples per operation and mode: about 25 operations, well under half a minute per engine.
+# Examples per operation and mode: about 25 operations. The run is bounded by count, not by a clock
+# (a wall-clock limit failed under load: speed is measured in bench/, never in a test).
 EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 10}
-TIME_LIMIT_S = 60  # per engine; the run is bounded by count, this only says if it grew too slow
 
 
 def _secretary_token(db: Any) -> str:
@@ -71,7 +70,6 @@ def _fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> str 
 def test_it_answers_no_5xx_to_generated_api_calls(app: Litestar, db: Any) -> None:
     headers = {"Authorization": f"Bearer {_secretary_token(db)}", "Accept-Language": "en"}
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
-    started = time.monotonic()
     failures: list[str] = []
     operations = 0
     try:
@@ -87,4 +85,3 @@ def test_it_answers_no_5xx_to_generated_api_calls(app: Litestar, db: Any) -> Non
         asgi.shutdown_lifespans()  # the app's engine is disposed before the database is emptied
     assert operations >= 20, f"only {operations} API operations in the schema"
     assert not failures, f"{len(failures)} operation(s) answered 5xx:\n\n" + "\n\n".join(failures)
-    assert time.monotonic() - started < TIME_LIMIT_S
