@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.databases import run, truncate_all
 from tests.support.personas import csrf_token
+from tests.support.statements import counted
 from tracker.config import Settings
 from tracker.db.models.accounts import User
 from tracker.db.models.review import FinalisedYear
@@ -268,3 +269,31 @@ def test_a_second_run_is_refused(synth_url: str, tmp_path: Path, monkeypatch: py
     assert query(synth_url, "SELECT count(*) FROM app_user")[0][0] == 3 * TOWNS
     assert query(synth_url, "SELECT count(*) FROM totp_secret")[0][0] == TOWNS
     assert in_session(synth_url, lambda s: s.scalar(select(func.count()).select_from(User))) == 3 * TOWNS
+
+
+def _statements(client: TestClient, path: str) -> int:
+    client.get(path)  # the first answer after signing in may refresh the session
+    with counted() as statements:
+        answer = client.get(path)
+    assert answer.status_code == 200, (path, answer.status_code)
+    return len(statements)
+
+
+def test_each_page_sends_the_same_few_statements_in_every_town(synth_url: str, tmp_path: Path) -> None:
+    """我的任务, the board, a board cell and the review: a fixed number of SQL statements, the same in
+    the first town and the second (hundreds of tasks and records each: no statement per row), whatever
+    the other towns hold."""
+    counts: dict[str, list[int]] = {}
+    for code in ("t0001", "t0002"):
+        with _app_client(synth_url, tmp_path) as client:
+            _sign_in(client, f"{code}-cadre")
+            counts.setdefault("my work", []).append(_statements(client, "/my"))
+        with _app_client(synth_url, tmp_path) as client:
+            _sign_in(client, f"{code}-secretary")
+            board = client.get(f"/towns/{code}/board/").text
+            cell = re.search(r'hx-get="([^"]*/board/cell\?[^"]*)"', board).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+            for name, path in (("board", f"/towns/{code}/board/"), ("cell", cell), ("review", f"/towns/{code}/review/")):
+                counts.setdefault(name, []).append(_statements(client, path))
+    assert all(first == second for first, second in counts.values()), counts
+    limits = {"my work": 4, "board": 16, "cell": 19, "review": 20}  # as counted on 2026-12-02
+    assert all(counts[name][0] <= limit for name, limit in limits.items()), counts

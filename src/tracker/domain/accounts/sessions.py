@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tracker.config import Settings
-from tracker.db.models.accounts import ApiToken, LoginSession, User, ViewerTown
+from tracker.db.models.accounts import ApiToken, LoginSession, Role, User, ViewerTown
 from tracker.db.models.mfa import TotpSecret
 from tracker.db.models.roster import Person
 from tracker.domain.access import Actor
@@ -236,9 +236,9 @@ class SessionService:
         return user, api_token
 
     async def actor_for(self, user: User, session_id: int | None) -> Actor:
-        viewer_towns = frozenset(
+        viewer_towns = frozenset(  # only a county viewer reads by this list (access.can_read_town)
             (await self.session.scalars(select(ViewerTown.town_id).where(ViewerTown.user_id == user.id))).all()
-        )
+        ) if user.role is Role.VIEWER else frozenset[int]()
         enrolled = not mfa.mfa_required(user.role) or await self.session.scalar(
             select(TotpSecret.id).where(TotpSecret.user_id == user.id, TotpSecret.enabled_at.is_not(None))
         ) is not None

@@ -13,7 +13,7 @@ import datetime as dt
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.db.models.roster import Town
 from tracker.db.models.tasks import Record, Task, TaskStatus, WorkKind
@@ -107,13 +107,14 @@ class TaskService:
         if town is None:
             return work
         since = now - dt.timedelta(days=RECENTLY_DONE_DAYS)
-        # open and recently done in one query (with its person, place and assignment: four statements)
-        mine = await self._tasks(
+        # open and recently done in one statement, with the person and place joined (the list shows no
+        # assignment: it stays unloaded)
+        mine = list((await self.session.scalars(
             select(Task).where(
                 Task.person_id == actor.person_id,
                 or_(Task.status == TaskStatus.OPEN, and_(Task.status == TaskStatus.DONE, Task.closed_at >= since)),
-            )
-        )
+            ).options(joinedload(Task.person), joinedload(Task.place))
+        )).all())  # fmt: skip
         open_tasks = sorted((t for t in mine if t.status is TaskStatus.OPEN), key=lambda t: (t.due_at, t.id))
         done = sorted((t for t in mine if t.status is TaskStatus.DONE), key=lambda t: (t.closed_at, t.id), reverse=True)
         week_end = due_instant(local_date(now, town.timezone) + dt.timedelta(days=WEEK_DAYS), town.timezone)
