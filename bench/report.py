@@ -9,10 +9,8 @@ import platform
 import sqlite3
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from run import Run
+from figures import Run
 
 # Each target is a share of /healthz's throughput in the same run.
 SHARE_TARGETS = {"my_work": 0.40, "record": 0.25, "board": 0.15, "review": 0.15}

@@ -18,32 +18,16 @@ import asyncio
 import datetime as dt
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from figures import Run
 from harness import Database, Server, Session, granian_installed, prepare, sign_in
-from load import LoadResult, measure_get, measure_record_post, wrk_available
-from measures import Download, ReviewTiming, first_cell, page_download, review_timing, swap_download
+from load import measure_get, measure_record_post, wrk_available
+from measures import first_cell, page_download, review_timing, swap_download
 from report import write_results
 
 HERE = Path(__file__).resolve().parent
 PAGES = ("healthz", "my_work", "record", "board", "review")
-
-
-@dataclass
-class Run:
-    """What one database gave."""
-
-    db: Database
-    load: dict[str, LoadResult] = field(default_factory=dict)
-    two_workers: dict[str, LoadResult] = field(default_factory=dict)
-    granian: dict[str, LoadResult] = field(default_factory=dict)
-    review: ReviewTiming | None = None
-    download: Download | None = None
-    swap_bytes: int | None = None
-    peak_mib: float = 0.0
-    peak_mib_two: float = 0.0
-    synth_seconds: float | None = None
 
 
 def _town_facts(db: Database, code: str) -> tuple[int, str]:
