@@ -29,9 +29,10 @@ from tracker.db.models.review import FinalisedYear, ScoreWeights, StudyAppCount
 from tracker.db.models.roster import Person, Town
 from tracker.db.models.tasks import Assignment, Record, Task, TaskStatus, WhoKind, WorkKind
 from tracker.domain.access import Actor
+from tracker.domain.board.rules import column_of
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
-from tracker.domain.board.rules import column_of
+from tracker.domain.review.charts import task_state
 from tracker.domain.review.figures import compute_figures, compute_figures_for_towns, windows_of
 from tracker.domain.review.material import compute_material
 from tracker.domain.review.person_work import PersonWork, person_work
@@ -43,12 +44,11 @@ from tracker.domain.review.rules import (
     validate_study_app,
     validate_weights,
 )
-from tracker.domain.review.charts import task_state
 from tracker.domain.review.schemas import ChartFacts, GroupSummary, ReviewData
 from tracker.domain.review.scorecards import compute_scorecards
 from tracker.domain.scope import Reach, Scope, require_manage
-from tracker.domain.work.locks import YearFinalised, year_is_final
 from tracker.domain.work.lights import Light, done_late, task_light
+from tracker.domain.work.locks import YearFinalised, year_is_final
 from tracker.domain.work.service import check_year, in_year
 from tracker.i18n import _
 
