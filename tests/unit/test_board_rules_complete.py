@@ -13,7 +13,7 @@ import pytest
 from tracker.db.models.roster import Tier
 from tracker.db.models.tasks import TaskStatus
 from tracker.domain.board.rules import current_column, newest_first, page_of, person_totals
-from tracker.domain.board.schemas import PersonTotals
+from tracker.domain.board.schemas import GridTask, PersonTotals
 from tracker.domain.desk.rules import group_overdue, week_end
 from tracker.domain.desk.schemas import OverdueCount
 from tracker.domain.work.lights import Light
@@ -44,7 +44,7 @@ def _view(status: TaskStatus, due_at: dt.datetime, task_id: int = 1) -> TaskView
 def test_it_totals_a_persons_work_due_to_date(
     tasks: list[tuple[TaskStatus, dt.datetime]], expected: PersonTotals, completion: Fraction | None
 ) -> None:
-    totals = person_totals([_view(status, due) for status, due in tasks], NOW)
+    totals = person_totals([GridTask(1, 1, status, due, Light.NONE) for status, due in tasks], NOW)
     assert totals == expected and totals.completion == completion
 
 

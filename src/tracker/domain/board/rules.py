@@ -5,7 +5,7 @@ completion rate, the overdue list's order and its pages."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal, TypeVar, get_args
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from babel.dates import get_month_names
 
 from tracker.db.models.roster import Person, Tier, Unit
 from tracker.db.models.tasks import TaskStatus
-from tracker.domain.board.schemas import BoardCell, BoardGroup, BoardRow, Page, PersonTotals
+from tracker.domain.board.schemas import BoardCell, BoardGroup, BoardRow, GridTask, Page, PersonTotals
 from tracker.domain.work.lights import combine_lights, is_overdue
 from tracker.domain.work.schemas import TaskView
 from tracker.i18n import LazyText, _, current_locale, lazy_gettext
@@ -55,12 +55,11 @@ def current_column(today: dt.date, year: int, cadence: str) -> int | None:
 COUNTED = (TaskStatus.OPEN, TaskStatus.DONE, TaskStatus.EXCUSED)  # cancelled and reassigned work counts against nobody
 
 
-def person_totals(views: Iterable[TaskView], now: dt.datetime) -> PersonTotals:
+def person_totals(tasks: Iterable[GridTask], now: dt.datetime) -> PersonTotals:
     """The tasks due to date (due instant come, cancelled and reassigned left out), how many of them
     are done (on time or late), excused and overdue: the review's "done" measure, on the board's tasks."""
     due = done = excused = overdue = 0
-    for view in views:
-        task = view.task
+    for task in tasks:
         if task.status not in COUNTED or task.due_at > now:
             continue
         due += 1
@@ -98,20 +97,22 @@ def row_order(person: Person) -> tuple[int, str, str]:
 
 
 def group_rows(
-    views: Sequence[TaskView], width: int, timezone: str, cadence: str, now: dt.datetime
+    tasks: Sequence[GridTask], people: Mapping[int, Person], width: int, timezone: str, cadence: str,
+    now: dt.datetime,
 ) -> list[BoardGroup]:
-    by_person: dict[int, list[TaskView]] = {}
-    for view in views:
-        by_person.setdefault(view.task.person_id, []).append(view)
-    people = sorted((items[0].task.person for items in by_person.values()), key=row_order)
+    """The board's rows: each person with tasks (`people` holds them, with their units), in tier, unit
+    and code order, each cell the worst light of the person's tasks falling due in its column."""
+    by_person: dict[int, list[GridTask]] = {}
+    for task in tasks:
+        by_person.setdefault(task.person_id, []).append(task)
     groups: list[BoardGroup] = []
-    for person in people:
-        cells: list[list[TaskView]] = [[] for _column in range(width)]
-        for view in by_person[person.id]:
-            cells[column_of(view.task.due_at, timezone, cadence)].append(view)
+    for person in sorted((people[person_id] for person_id in by_person), key=row_order):
+        cells: list[list[GridTask]] = [[] for _column in range(width)]
+        for task in by_person[person.id]:
+            cells[column_of(task.due_at, timezone, cadence)].append(task)
         row = BoardRow(
             person=person,
-            cells=[BoardCell(light=combine_lights(v.light for v in cell), task_ids=[v.task.id for v in cell])
+            cells=[BoardCell(light=combine_lights(t.light for t in cell), task_ids=[t.id for t in cell])
                    for cell in cells],
             totals=person_totals(by_person[person.id], now),
         )  # fmt: skip

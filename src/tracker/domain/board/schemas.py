@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from tracker.db.models.reminders import ReminderReason
 from tracker.db.models.roster import Person
-from tracker.db.models.tasks import Record, WorkKind
+from tracker.db.models.tasks import Record, TaskStatus, WorkKind
 from tracker.domain.work.lights import Light
 from tracker.domain.work.schemas import (
     RecordOut,
@@ -65,6 +66,18 @@ class BoardFilter:
     assignment_id: int | None = None
     year: int | None = None  # default: the town's current year
     cadence: str = "month"  # columns: "month" or "quarter"
+
+
+@dataclass(frozen=True)
+class GridTask:
+    """A task as the board's grid needs it: read as columns, not loaded as an object (a town's year is
+    hundreds of tasks; the few overdue ones are loaded whole for their list)."""
+
+    id: int
+    person_id: int
+    status: TaskStatus
+    due_at: dt.datetime
+    light: Light
 
 
 @dataclass

@@ -23,11 +23,11 @@ from tracker.db.models.roster import Person, Tier, Town
 from tracker.db.models.tasks import Record, Task, WorkKind
 from tracker.domain.access import Actor
 from tracker.domain.board.rules import CADENCES, column_labels, current_column, group_rows, newest_first
-from tracker.domain.board.schemas import Board, BoardFilter, EscalationMark
+from tracker.domain.board.schemas import Board, BoardFilter, EscalationMark, GridTask
 from tracker.domain.clock import local_date
 from tracker.domain.errors import InvalidInput, NotAllowed
 from tracker.domain.scope import Reach, Scope
-from tracker.domain.work.lights import is_overdue
+from tracker.domain.work.lights import is_overdue, task_light
 from tracker.domain.work.schemas import TaskView
 from tracker.domain.work.service import check_year, in_year, task_view
 from tracker.i18n import _
@@ -110,17 +110,27 @@ class BoardService:
         if person_id is not None:
             query = query.where(Task.person_id == person_id)
         escalations = await escalation_marks(session, town.id, query.with_only_columns(Task.id))
-        tasks = list((await session.scalars(
-            query.options(selectinload(Task.person).selectinload(Person.unit), selectinload(Task.place),
-                          selectinload(Task.assignment))
-            .order_by(Task.due_at, Task.id)
-        )).all())  # fmt: skip
+        # the grid from four columns of every task; people (with units) and the overdue tasks loaded whole
+        grid = [
+            GridTask(task_id, owner_id, status, due_at, task_light(status, due_at, now, town.warning_days))
+            for task_id, owner_id, status, due_at in (await session.execute(
+                query.with_only_columns(Task.id, Task.person_id, Task.status, Task.due_at).order_by(Task.due_at, Task.id)
+            )).all()
+        ]  # fmt: skip
+        people = {person.id: person for person in (await session.scalars(
+            select(Person).where(Person.id.in_({task.person_id for task in grid})).options(selectinload(Person.unit))
+        )).all()}  # fmt: skip
+        overdue_ids = [task.id for task in grid if is_overdue(task.status, task.due_at, now)]
+        overdue = (await session.scalars(
+            select(Task).where(Task.id.in_(overdue_ids))
+            .options(selectinload(Task.person).selectinload(Person.unit), selectinload(Task.place),
+                     selectinload(Task.assignment))
+        )).all() if overdue_ids else []  # fmt: skip
         columns = column_labels(filters.cadence)
-        views = [task_view(task, now, town.warning_days) for task in tasks]
         return Board(
             columns=columns,
-            groups=group_rows(views, len(columns), town.timezone, filters.cadence, now),
-            overdue=newest_first(v for v in views if is_overdue(v.task.status, v.task.due_at, now)),
+            groups=group_rows(grid, people, len(columns), town.timezone, filters.cadence, now),
+            overdue=newest_first(task_view(task, now, town.warning_days) for task in overdue),
             flagged=await self._flagged(reach, year) if person_id is None else [],
             escalations=escalations,
             current_column=current_column(local_date(now, town.timezone), year, filters.cadence),
